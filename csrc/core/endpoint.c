@@ -1,0 +1,463 @@
+#define _GNU_SOURCE /* accept4 */
+/*
+ * Endpoints: listeners accept, dialers connect and reconnect.
+ *
+ * Reconnection follows NNG: before each attempt wait a uniformly random time
+ * in [0, current); current starts at reconnect-time-min and doubles up to
+ * reconnect-time-max when that is set; it resets to the minimum whenever a
+ * connection completes the SP handshake.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "pipe.h"
+#include "proto.h"
+#include "tran.h"
+
+static void dialer_retry_cb(nki_timer *t);
+
+static nki_idmap ep_ids;
+static bool ep_ids_ready;
+
+nki_ep *nki_ep_find(uint32_t id, bool dialer)
+{
+    nki_ep *ep;
+    if (!ep_ids_ready) {
+        return NULL;
+    }
+    ep = nki_idmap_get(&ep_ids, id);
+    return (ep && !ep->closed && ep->dialer == dialer) ? ep : NULL;
+}
+
+int64_t nki_ep_recv_max(const nki_ep *ep)
+{
+    return ep->recv_max >= 0 ? ep->recv_max : ep->sock->recv_max;
+}
+
+static int32_t ep_reconn_min(const nki_ep *ep)
+{
+    return ep->reconn_min >= 0 ? ep->reconn_min : ep->sock->reconn_min;
+}
+
+static int32_t ep_reconn_max(const nki_ep *ep)
+{
+    return ep->reconn_max >= 0 ? ep->reconn_max : ep->sock->reconn_max;
+}
+
+static void ep_free(void *arg)
+{
+    nki_ep *ep = arg;
+    if (ep->dial_waiting) {
+        ep->free_pending = true; /* the blocking dial frees it on wake-up */
+        return;
+    }
+    if (ep->tran->ep_fini) {
+        ep->tran->ep_fini(ep);
+    }
+    nki_cv_fini(&ep->cv);
+    free(ep);
+    nki_count(NK_DEBUG_ENDPOINTS, -1);
+}
+
+static void ep_fd_close(nki_ep *ep)
+{
+    if (ep->fd >= 0) {
+        nki_pfd_fini(&ep->pfd);
+        close(ep->fd);
+        ep->fd = -1;
+        nki_count(NK_DEBUG_FDS, -1);
+    }
+}
+
+void nki_ep_close_locked(nki_ep *ep)
+{
+    nki_node *n, *nx;
+    if (ep->closed) {
+        return;
+    }
+    ep->closed = true;
+    nki_timer_cancel(&ep->retry);
+    nki_node_remove(&ep->node);
+    nki_idmap_del(&ep_ids, ep->id);
+    ep_fd_close(ep);
+    if (!ep->dialer && ep->started && ep->tran->ep_unbind) {
+        ep->tran->ep_unbind(ep);
+    }
+    if (ep->tran->ep_close) {
+        ep->tran->ep_close(ep);
+    }
+    /* Pipes die with the endpoint that made them, as in NNG. */
+    NKI_LIST_FOREACH_SAFE(&ep->sock->pipes, n, nx)
+    {
+        nki_pipe *p = NKI_CONTAINER(n, nki_pipe, sock_node);
+        if (p->ep == ep) {
+            nki_pipe_close(p, NK_ECLOSED);
+        }
+    }
+    if (ep->dial_waiting && !ep->dial_done) {
+        ep->dial_rv = NK_ECLOSED;
+        ep->dial_done = true;
+        nki_cv_wake(&ep->cv);
+    }
+    nki_defer(ep_free, ep);
+}
+
+/* ---- listeners ---- */
+
+static void listener_accept_cb(nki_pfd *pfd, unsigned ev)
+{
+    nki_ep *ep = pfd->arg;
+    int i;
+    (void) ev;
+    for (i = 0; i < 64 && !ep->closed; i++) {
+        int fd = accept4(ep->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            /* EAGAIN: drained.  EMFILE and friends: the pending connection
+             * stays queued and is retried on the next readiness event. */
+            break;
+        }
+        if (ep->tran->fd_setup) {
+            ep->tran->fd_setup(ep, fd);
+        }
+        nki_stream_pipe_new(ep->sock, ep, fd, ep->tran->type_byte);
+    }
+}
+
+static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
+{
+    const nki_tran *t = nki_tran_find(url);
+    nki_ep *ep;
+    int rv;
+    if (t == NULL) {
+        *rvp = strstr(url, "://") ? NK_ENOTSUP : NK_EADDRINVAL;
+        return NULL;
+    }
+    if (strlen(url) >= NKI_URL_MAX) {
+        *rvp = NK_EADDRINVAL;
+        return NULL;
+    }
+    if ((ep = calloc(1, sizeof(*ep))) == NULL) {
+        *rvp = NK_ENOMEM;
+        return NULL;
+    }
+    if (!ep_ids_ready) {
+        nki_idmap_init(&ep_ids, 1, 0x7fffffff, false);
+        ep_ids_ready = true;
+    }
+    ep->sock = s;
+    ep->tran = t;
+    ep->dialer = dialer;
+    ep->fd = -1;
+    nki_timer_init(&ep->retry, dialer_retry_cb, ep);
+    ep->recv_max = -1;
+    ep->reconn_min = ep->reconn_max = -1;
+    strcpy(ep->url, url);
+    nki_cv_init(&ep->cv);
+    if ((rv = t->ep_init(ep)) != 0 || (rv = nki_idmap_alloc(&ep_ids, ep, &ep->id)) != 0) {
+        if (rv != 0 && ep->tdata && t->ep_fini) {
+            t->ep_fini(ep);
+        }
+        nki_cv_fini(&ep->cv);
+        free(ep);
+        *rvp = rv;
+        return NULL;
+    }
+    nki_list_append(&s->eps, &ep->node);
+    nki_count(NK_DEBUG_ENDPOINTS, 1);
+    return ep;
+}
+
+int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
+{
+    nki_sock *s;
+    nki_ep *ep;
+    int rv = 0;
+    nki_init();
+    nki_lock();
+    if ((s = nki_sock_find(sid)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    if ((ep = ep_new(s, url, false, &rv)) == NULL) {
+        nki_unlock();
+        return rv;
+    }
+    if (ep->tran->stream) {
+        int fd;
+        if ((rv = ep->tran->ep_bind(ep, &fd)) == 0) {
+            ep->fd = fd;
+            nki_count(NK_DEBUG_FDS, 1);
+            if (nki_pfd_init(&ep->pfd, fd, listener_accept_cb, ep) != 0) {
+                rv = NK_ENOMEM;
+            } else {
+                nki_pfd_arm(&ep->pfd, NKI_POLL_IN);
+            }
+        }
+    } else {
+        rv = ep->tran->ep_listen(ep);
+    }
+    if (rv == 0) {
+        ep->started = true;
+        *lid = ep->id;
+    } else {
+        nki_ep_close_locked(ep);
+    }
+    nki_unlock();
+    return rv;
+}
+
+int nk_listener_close(uint32_t lid)
+{
+    nki_ep *ep;
+    nki_lock();
+    if ((ep = nki_ep_find(lid, false)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    nki_ep_close_locked(ep);
+    nki_unlock();
+    return 0;
+}
+
+int nk_dialer_close(uint32_t did)
+{
+    nki_ep *ep;
+    nki_lock();
+    if ((ep = nki_ep_find(did, true)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    nki_ep_close_locked(ep);
+    nki_unlock();
+    return 0;
+}
+
+int nk_pipe_close(uint32_t pid)
+{
+    nki_pipe *p;
+    nki_lock();
+    if ((p = nki_pipe_find(pid)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    nki_pipe_close(p, NK_ECLOSED);
+    nki_unlock();
+    return 0;
+}
+
+/* ---- dialers ---- */
+
+static void dialer_connect_cb(nki_pfd *pfd, unsigned ev)
+{
+    nki_ep *ep = pfd->arg;
+    int err = 0, fd = ep->fd;
+    socklen_t sl = sizeof(err);
+    (void) ev;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0) {
+        err = errno;
+    }
+    if (err == EINPROGRESS) {
+        return;
+    }
+    /* The fd leaves the endpoint: either to a pipe or closed. */
+    nki_pfd_fini(&ep->pfd);
+    ep->fd = -1;
+    nki_count(NK_DEBUG_FDS, -1);
+    if (err != 0) {
+        close(fd);
+        nki_dialer_failed(ep, nki_errno_to_nk(err));
+        return;
+    }
+    if (ep->tran->fd_setup) {
+        ep->tran->fd_setup(ep, fd);
+    }
+    if (nki_stream_pipe_new(ep->sock, ep, fd, ep->tran->type_byte) == NULL) {
+        nki_dialer_failed(ep, NK_ENOMEM);
+    }
+}
+
+static void dialer_attempt(nki_ep *ep)
+{
+    int rv, fd = -1;
+    if (ep->closed || ep->sock->closed || ep->pipe != NULL) {
+        return;
+    }
+    if (!ep->tran->stream) {
+        if ((rv = ep->tran->ep_dial(ep)) != 0) {
+            nki_dialer_failed(ep, rv);
+        }
+        return;
+    }
+    if ((rv = ep->tran->ep_connect(ep, &fd)) != 0) {
+        nki_dialer_failed(ep, rv);
+        return;
+    }
+    ep->fd = fd;
+    nki_count(NK_DEBUG_FDS, 1);
+    if (nki_pfd_init(&ep->pfd, fd, dialer_connect_cb, ep) != 0) {
+        ep_fd_close(ep);
+        nki_dialer_failed(ep, NK_ENOMEM);
+        return;
+    }
+    nki_pfd_arm(&ep->pfd, NKI_POLL_OUT);
+}
+
+static void dialer_retry_cb(nki_timer *t)
+{
+    dialer_attempt(t->arg);
+}
+
+void nki_dialer_schedule(nki_ep *ep)
+{
+    int32_t cur, mx = ep_reconn_max(ep);
+    nki_time delay;
+    if (ep->closed || ep->sock->closed) {
+        return;
+    }
+    if (ep->backoff <= 0) {
+        ep->backoff = ep_reconn_min(ep);
+    }
+    cur = ep->backoff;
+    delay = cur > 0 ? (nki_time) (nki_random() % (uint32_t) cur) : 0;
+    if (mx > 0) {
+        ep->backoff = cur * 2 > mx ? mx : cur * 2;
+    }
+    nki_timer_schedule(&ep->retry, nki_clock() + delay);
+}
+
+void nki_dialer_failed(nki_ep *ep, int err)
+{
+    if (ep->dial_waiting && !ep->dial_done) {
+        /* A failed blocking dial keeps nothing and does not retry. */
+        ep->dial_rv = err;
+        ep->dial_done = true;
+        nki_cv_wake(&ep->cv);
+        return;
+    }
+    nki_dialer_schedule(ep);
+}
+
+void nki_ep_pipe_attached(nki_ep *ep, nki_pipe *p)
+{
+    if (!ep->dialer || ep->closed) {
+        return;
+    }
+    ep->pipe = p;
+    ep->backoff = ep_reconn_min(ep);
+    if (ep->dial_waiting && !ep->dial_done) {
+        ep->dial_rv = 0;
+        ep->dial_done = true;
+        nki_cv_wake(&ep->cv);
+    }
+}
+
+void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err)
+{
+    if (!ep->dialer || ep->closed) {
+        return;
+    }
+    if (ep->pipe == p) {
+        ep->pipe = NULL;
+        nki_dialer_schedule(ep);
+    } else {
+        nki_dialer_failed(ep, err); /* failed during the handshake */
+    }
+}
+
+int nk_dial(uint32_t sid, const char *url, int flags, uint32_t *did)
+{
+    nki_sock *s;
+    nki_ep *ep;
+    int rv = 0;
+    nki_init();
+    nki_lock();
+    if ((s = nki_sock_find(sid)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    if ((ep = ep_new(s, url, true, &rv)) == NULL) {
+        nki_unlock();
+        return rv;
+    }
+    ep->started = true;
+    ep->backoff = ep_reconn_min(ep);
+    *did = ep->id;
+    if (flags & NK_FLAG_NONBLOCK) {
+        dialer_attempt(ep);
+        nki_unlock();
+        return 0;
+    }
+    ep->dial_waiting = true;
+    dialer_attempt(ep);
+    while (!ep->dial_done) {
+        nki_cv_wait(&ep->cv);
+    }
+    rv = ep->dial_rv;
+    ep->dial_waiting = false;
+    if (rv != 0) {
+        nki_ep_close_locked(ep);
+        *did = 0;
+    }
+    if (ep->free_pending) {
+        nki_defer(ep_free, ep);
+    }
+    nki_unlock();
+    return rv;
+}
+
+/* ---- endpoint options ---- */
+
+int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *set)
+{
+    if (strcmp(name, "recv-size-max") == 0) {
+        if (set) {
+            if (*set < 0) {
+                return NK_EINVAL;
+            }
+            ep->recv_max = *set;
+        } else {
+            *get = nki_ep_recv_max(ep);
+        }
+        return 0;
+    }
+    if (strcmp(name, "reconnect-time-min") == 0 || strcmp(name, "reconnect-time-max") == 0) {
+        int32_t *f = name[16] == 'i' ? &ep->reconn_min : &ep->reconn_max;
+        if (set) {
+            return nki_opt_duration(*set, f);
+        }
+        *get = name[16] == 'i' ? ep_reconn_min(ep) : ep_reconn_max(ep);
+        return 0;
+    }
+    if (strcmp(name, "id") == 0 && get) {
+        *get = ep->id;
+        return 0;
+    }
+    if (strcmp(name, "socket") == 0 && get) {
+        *get = ep->sock->id;
+        return 0;
+    }
+    return NK_ENOTSUP;
+}
+
+int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len)
+{
+    if (strcmp(name, "url") == 0) {
+        if (strlen(ep->url) + 1 > len) {
+            return NK_EINVAL;
+        }
+        strcpy(buf, ep->url);
+        return 0;
+    }
+    if (strcmp(name, "local-address") == 0 && ep->fd >= 0 && !ep->dialer) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        if (getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
+            return NK_ECLOSED;
+        }
+        return nki_sockaddr_format(&ss, sl, buf, len);
+    }
+    return NK_ENOTSUP;
+}

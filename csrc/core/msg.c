@@ -1,0 +1,186 @@
+/* Messages (header + body) and message queues. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+uint32_t nki_get_u32(const uint8_t *p)
+{
+    return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+}
+
+void nki_put_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t) (v >> 24);
+    p[1] = (uint8_t) (v >> 16);
+    p[2] = (uint8_t) (v >> 8);
+    p[3] = (uint8_t) v;
+}
+
+nk_msg *nki_msg_new(size_t len, size_t cap)
+{
+    nk_msg *m = malloc(sizeof(*m));
+    if (m == NULL) {
+        return NULL;
+    }
+    if (cap < len) {
+        cap = len;
+    }
+    m->hlen = 0;
+    m->len = len;
+    m->cap = cap;
+    m->pipe = 0;
+    m->node.next = m->node.prev = NULL;
+    m->body = NULL;
+    if (cap > 0 && (m->body = malloc(cap)) == NULL) {
+        free(m);
+        return NULL;
+    }
+    nki_count(NK_DEBUG_MSGS, 1);
+    return m;
+}
+
+int nki_msg_reserve(nk_msg *m, size_t cap)
+{
+    uint8_t *nb;
+    if (cap <= m->cap) {
+        return 0;
+    }
+    if ((nb = realloc(m->body, cap)) == NULL) {
+        return NK_ENOMEM;
+    }
+    m->body = nb;
+    m->cap = cap;
+    return 0;
+}
+
+nk_msg *nki_msg_dup(const nk_msg *src)
+{
+    nk_msg *m = nki_msg_new(src->len, src->len);
+    if (m == NULL) {
+        return NULL;
+    }
+    memcpy(m->hdr, src->hdr, src->hlen);
+    m->hlen = src->hlen;
+    if (src->len) {
+        memcpy(m->body, src->body, src->len);
+    }
+    m->pipe = src->pipe;
+    return m;
+}
+
+int nki_msg_body_to_header(nk_msg *m, size_t n)
+{
+    if (n > m->len || m->hlen + n > NKI_MSG_HDR_MAX) {
+        return NK_EINVAL;
+    }
+    memcpy(m->hdr + m->hlen, m->body, n);
+    m->hlen += n;
+    memmove(m->body, m->body + n, m->len - n);
+    m->len -= n;
+    return 0;
+}
+
+int nki_msg_header_put_u32(nk_msg *m, uint32_t v)
+{
+    if (m->hlen + 4 > NKI_MSG_HDR_MAX) {
+        return NK_EINVAL;
+    }
+    nki_put_u32(m->hdr + m->hlen, v);
+    m->hlen += 4;
+    return 0;
+}
+
+void nki_msgq_init(nki_msgq *q)
+{
+    nki_list_init(&q->list);
+    q->len = 0;
+}
+
+void nki_msgq_put(nki_msgq *q, nk_msg *m)
+{
+    nki_list_append(&q->list, &m->node);
+    q->len++;
+}
+
+nk_msg *nki_msgq_get(nki_msgq *q)
+{
+    nki_node *n = nki_list_pop(&q->list);
+    if (n == NULL) {
+        return NULL;
+    }
+    q->len--;
+    return NKI_CONTAINER(n, nk_msg, node);
+}
+
+void nki_msgq_flush(nki_msgq *q)
+{
+    nk_msg *m;
+    while ((m = nki_msgq_get(q)) != NULL) {
+        nk_msg_free(m);
+    }
+}
+
+/* ---- public message API (no lock needed: a message has one owner) ---- */
+
+int nk_msg_alloc(nk_msg **mp, size_t body_len)
+{
+    if ((*mp = nki_msg_new(body_len, body_len)) == NULL) {
+        return NK_ENOMEM;
+    }
+    return 0;
+}
+
+void nk_msg_free(nk_msg *m)
+{
+    if (m) {
+        free(m->body);
+        free(m);
+        nki_count(NK_DEBUG_MSGS, -1);
+    }
+}
+
+void *nk_msg_body(nk_msg *m)
+{
+    return m->body;
+}
+
+size_t nk_msg_len(const nk_msg *m)
+{
+    return m->len;
+}
+
+void *nk_msg_header(nk_msg *m)
+{
+    return m->hdr;
+}
+
+size_t nk_msg_header_len(const nk_msg *m)
+{
+    return m->hlen;
+}
+
+int nk_msg_header_append(nk_msg *m, const void *data, size_t len)
+{
+    if (m->hlen + len > NKI_MSG_HDR_MAX) {
+        return NK_EINVAL;
+    }
+    memcpy(m->hdr + m->hlen, data, len);
+    m->hlen += len;
+    return 0;
+}
+
+void nk_msg_header_clear(nk_msg *m)
+{
+    m->hlen = 0;
+}
+
+uint32_t nk_msg_pipe(const nk_msg *m)
+{
+    return m->pipe;
+}
+
+void nk_msg_set_pipe(nk_msg *m, uint32_t pid)
+{
+    m->pipe = pid;
+}

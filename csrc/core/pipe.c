@@ -1,0 +1,155 @@
+/* Pipes: attach to the protocol, deliver, send, pause, close. */
+#include <stdlib.h>
+
+#include "pipe.h"
+#include "proto.h"
+
+static nki_idmap pipe_ids;
+static bool pipe_ids_ready;
+
+nki_pipe *nki_pipe_find(uint32_t id)
+{
+    if (!pipe_ids_ready) {
+        return NULL;
+    }
+    return nki_idmap_get(&pipe_ids, id);
+}
+
+int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
+{
+    int rv;
+    if (!pipe_ids_ready) {
+        /* NNG's pipe ids are 31-bit and start at a random point. */
+        nki_idmap_init(&pipe_ids, 1, 0x7fffffff, true);
+        pipe_ids_ready = true;
+    }
+    p->sock = s;
+    p->ep = ep;
+    p->ops = ops;
+    p->pdata = NULL;
+    p->attached = p->closed = p->paused = false;
+    nki_msgq_init(&p->sendq);
+    if ((rv = nki_idmap_alloc(&pipe_ids, p, &p->id)) != 0) {
+        return rv;
+    }
+    nki_list_append(&s->pipes, &p->sock_node);
+    nki_count(NK_DEBUG_PIPES, 1);
+    return 0;
+}
+
+void nki_ep_pipe_attached(nki_ep *ep, nki_pipe *p);
+void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err);
+
+bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto)
+{
+    nki_sock *s = p->sock;
+    const nki_proto *pr = s->proto;
+    p->peer_proto = peer_proto;
+    if (p->ep) {
+        /* The handshake completed: NNG resets the back-off here even when
+         * the protocol then refuses the peer. */
+        nki_ep_pipe_attached(p->ep, p);
+    }
+    if (p->closed) {
+        return false;
+    }
+    if (s->closed || peer_proto != pr->peer) {
+        nki_pipe_close(p, NK_EPROTO);
+        return false;
+    }
+    if ((p->pdata = calloc(1, pr->pipe_size ? pr->pipe_size : 1)) == NULL) {
+        nki_pipe_close(p, NK_ENOMEM);
+        return false;
+    }
+    if (pr->pipe_init(p->pdata, p, s->pdata) != 0) {
+        free(p->pdata);
+        p->pdata = NULL;
+        nki_pipe_close(p, NK_ENOMEM);
+        return false;
+    }
+    if (pr->pipe_start(p->pdata) != 0) {
+        pr->pipe_fini(p->pdata);
+        free(p->pdata);
+        p->pdata = NULL;
+        nki_pipe_close(p, NK_EPROTO);
+        return false;
+    }
+    p->attached = true;
+    return true;
+}
+
+void nki_pipe_deliver(nki_pipe *p, nk_msg *m)
+{
+    if (!p->attached || p->closed) {
+        nk_msg_free(m);
+        return;
+    }
+    m->pipe = p->id;
+    if (p->sock->proto->pipe_recv(p->pdata, m) != 0) {
+        nki_pipe_close(p, NK_EPROTO);
+    }
+}
+
+void nki_pipe_drained(nki_pipe *p)
+{
+    if (p->attached && !p->closed && p->sock->proto->pipe_writable) {
+        p->sock->proto->pipe_writable(p->pdata);
+    }
+}
+
+void nki_pipe_send(nki_pipe *p, nk_msg *m)
+{
+    if (p->closed) {
+        nk_msg_free(m);
+        return;
+    }
+    nki_msgq_put(&p->sendq, m);
+    p->ops->p_kick(p);
+}
+
+void nki_pipe_pause(nki_pipe *p)
+{
+    p->paused = true;
+}
+
+void nki_pipe_resume(nki_pipe *p)
+{
+    if (p->paused && !p->closed) {
+        p->paused = false;
+        p->ops->p_resume(p);
+    }
+}
+
+static void pipe_free(void *arg)
+{
+    nki_pipe *p = arg;
+    nki_count(NK_DEBUG_PIPES, -1);
+    p->ops->p_free(p);
+}
+
+void nki_pipe_close(nki_pipe *p, int err)
+{
+    const nki_proto *pr = p->sock->proto;
+    if (p->closed) {
+        return;
+    }
+    p->closed = true;
+    if (p->attached) {
+        pr->pipe_stop(p->pdata);
+    }
+    p->ops->p_close(p);
+    nki_msgq_flush(&p->sendq);
+    nki_node_remove(&p->sock_node);
+    nki_idmap_del(&pipe_ids, p->id);
+    if (p->pdata) {
+        if (p->attached) {
+            pr->pipe_fini(p->pdata);
+        }
+        free(p->pdata);
+        p->pdata = NULL;
+    }
+    if (p->ep) {
+        nki_ep_pipe_closed(p->ep, p, err);
+    }
+    nki_defer(pipe_free, p);
+}

@@ -1,0 +1,66 @@
+/*
+ * pipe.h - one established connection of a socket.
+ *
+ * A transport creates a pipe, runs its own connection set-up and calls
+ * nki_pipe_attach once the peer's protocol number is known; from then on the
+ * protocol owns the traffic.  Protocols see pipes only through the functions
+ * below and never touch a file descriptor.
+ */
+#ifndef NKI_PIPE_H
+#define NKI_PIPE_H
+
+#include "core.h"
+
+typedef struct {
+    /* New messages were put on p->sendq: start writing them.  Must not call
+     * back into the protocol synchronously. */
+    void (*p_kick)(nki_pipe *p);
+    /* The protocol unpaused the pipe: deliver buffered and new messages. */
+    void (*p_resume)(nki_pipe *p);
+    /* Release transport resources; called once, from nki_pipe_close. */
+    void (*p_close)(nki_pipe *p);
+    /* Free the structure; called from a deferred task after close. */
+    void (*p_free)(nki_pipe *p);
+    /* Pipe options ("remote-address", ...); may be NULL. */
+    int (*p_getopt_str)(nki_pipe *p, const char *name, char *buf, size_t len);
+} nki_pipe_ops;
+
+struct nki_pipe {
+    uint32_t id;
+    nki_sock *sock;
+    nki_ep *ep;
+    const nki_pipe_ops *ops;
+    void *pdata;          /* protocol's per-pipe state */
+    bool attached;        /* the protocol has accepted the pipe */
+    bool closed;
+    bool paused;          /* the protocol wants no messages for now */
+    uint16_t peer_proto;
+    nki_msgq sendq;       /* messages handed over, not yet fully written */
+    nki_node sock_node;
+};
+
+/* For transports. */
+int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops);
+/* Returns false if the pipe was refused and closed. */
+bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto);
+/* A whole message arrived; it now belongs to the protocol. */
+void nki_pipe_deliver(nki_pipe *p, nk_msg *m);
+/* The send queue has drained. */
+void nki_pipe_drained(nki_pipe *p);
+nki_pipe *nki_pipe_find(uint32_t id);
+
+/* For protocols and the core. */
+void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */
+static inline bool nki_pipe_busy(const nki_pipe *p)
+{
+    return p->sendq.len > 0;
+}
+void nki_pipe_pause(nki_pipe *p);
+void nki_pipe_resume(nki_pipe *p);
+/* Idempotent; the protocol's pipe_stop runs first if it was attached. */
+void nki_pipe_close(nki_pipe *p, int err);
+
+/* Stream pipes (tcp, ipc): SP handshake and framing, written once. */
+nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte);
+
+#endif

@@ -1,0 +1,513 @@
+/*
+ * Stream pipes: the SP connection header and message framing over a
+ * connected byte-stream fd, shared by every stream transport (tcp, ipc).
+ *
+ * Wire: each side sends 00 'S' 'P' 00 <proto u16 BE> 00 00 at once and reads
+ * the peer's 8 bytes concurrently.  Then every message is
+ * [type byte, ipc only][u64 BE length][header + body].  The length is checked
+ * against the receive limit before any payload is read, and the receive
+ * buffer grows only as bytes arrive, so a claimed length costs nothing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "pipe.h"
+#include "proto.h"
+#include "tran.h"
+
+#define RBUF_SIZE 65536
+#define IOV_MSGS 64
+#define GROW_STEP 65536
+
+typedef struct {
+    nki_pipe base;
+    int fd;
+    nki_pfd pfd;
+    int type_byte;       /* 0: tcp framing; 1: ipc framing */
+    size_t pfx_len;      /* 8 or 9 */
+    bool ready;          /* handshake done */
+    nki_timer hs_timer;
+    nki_task resume_task;
+    nki_task close_task;
+    int werr;
+    uint8_t hs_out[8];
+    size_t hs_out_off;
+    uint8_t hs_in[8];
+    size_t hs_in_len;
+    /* receive */
+    uint8_t *rbuf;
+    size_t rpos, rlen;
+    uint8_t pfx[9];
+    size_t pfx_have;
+    nk_msg *rmsg;        /* message being filled */
+    uint64_t rwant;      /* its total length */
+    int64_t recv_max;
+    /* send */
+    size_t woff;         /* bytes of the first queued frame already written */
+    uint8_t wpfx[IOV_MSGS][9];
+} spipe;
+
+static void sp_update_events(spipe *sp)
+{
+    unsigned ev = 0;
+    if (!sp->base.closed) {
+        if (!sp->ready || !sp->base.paused) {
+            ev |= NKI_POLL_IN;
+        }
+        if (sp->hs_out_off < 8 || (sp->ready && sp->base.sendq.len > 0)) {
+            ev |= NKI_POLL_OUT;
+        }
+    }
+    nki_pfd_arm(&sp->pfd, ev);
+}
+
+static void sp_fail(spipe *sp, int err)
+{
+    nki_pipe_close(&sp->base, err);
+}
+
+/* Frame prefix for a message. */
+static size_t sp_prefix(spipe *sp, uint8_t *b, const nk_msg *m)
+{
+    uint64_t n = m->hlen + m->len;
+    size_t o = 0, i;
+    if (sp->type_byte) {
+        b[o++] = (uint8_t) sp->type_byte;
+    }
+    for (i = 0; i < 8; i++) {
+        b[o + i] = (uint8_t) (n >> (56 - 8 * i));
+    }
+    return o + 8;
+}
+
+static void sp_close_task(void *arg)
+{
+    spipe *sp = arg;
+    sp_fail(sp, sp->werr);
+}
+
+/*
+ * Write as much as the socket takes; one writev for many queued frames.
+ * 'notify' is false when called from the protocol (through p_kick): then
+ * neither the drained callback nor a close may run synchronously, because
+ * the protocol is in the middle of an operation and checks
+ * nki_pipe_busy() itself.
+ */
+static void sp_write(spipe *sp, bool notify)
+{
+    struct iovec iov[IOV_MSGS * 3];
+    while (sp->ready && sp->base.sendq.len > 0 && !sp->base.closed) {
+        int niov = 0, nm = 0;
+        size_t skip = sp->woff;
+        ssize_t n;
+        nki_node *nd;
+        for (nd = sp->base.sendq.list.head.next; nd != &sp->base.sendq.list.head && nm < IOV_MSGS;
+             nd = nd->next, nm++) {
+            nk_msg *m = NKI_CONTAINER(nd, nk_msg, node);
+            size_t pl = sp_prefix(sp, sp->wpfx[nm], m);
+            struct {
+                void *p;
+                size_t l;
+            } parts[3] = {{sp->wpfx[nm], pl}, {m->hdr, m->hlen}, {m->body, m->len}};
+            int k;
+            for (k = 0; k < 3; k++) {
+                if (skip >= parts[k].l) {
+                    skip -= parts[k].l;
+                    continue;
+                }
+                iov[niov].iov_base = (uint8_t *) parts[k].p + skip;
+                iov[niov].iov_len = parts[k].l - skip;
+                skip = 0;
+                niov++;
+            }
+        }
+        n = writev(sp->fd, iov, niov);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
+            }
+            if (errno == EINTR) {
+                continue;
+            }
+            if (notify) {
+                sp_fail(sp, nki_errno_to_nk(errno));
+            } else {
+                sp->werr = nki_errno_to_nk(errno);
+                nki_task_post(&sp->close_task);
+            }
+            return;
+        }
+        sp->woff += (size_t) n;
+        /* Retire every frame that is now fully written. */
+        for (;;) {
+            nk_msg *m;
+            size_t flen;
+            nd = nki_list_first(&sp->base.sendq.list);
+            if (nd == NULL) {
+                break;
+            }
+            m = NKI_CONTAINER(nd, nk_msg, node);
+            flen = sp->pfx_len + m->hlen + m->len;
+            if (sp->woff < flen) {
+                break;
+            }
+            sp->woff -= flen;
+            nk_msg_free(nki_msgq_get(&sp->base.sendq));
+        }
+        if (sp->base.sendq.len == 0) {
+            sp_update_events(sp);
+            if (notify) {
+                nki_pipe_drained(&sp->base);
+            }
+            return;
+        }
+    }
+    sp_update_events(sp);
+}
+
+static void sp_kick(nki_pipe *p)
+{
+    spipe *sp = (spipe *) p;
+    if (sp->ready && sp->base.sendq.len > 0) {
+        sp_write(sp, false);
+    }
+}
+
+/* Parse complete frames out of rbuf; deliver while the protocol wants them. */
+static void sp_parse(spipe *sp)
+{
+    while (!sp->base.closed && !sp->base.paused) {
+        size_t avail = sp->rlen - sp->rpos;
+        if (sp->rmsg == NULL) {
+            size_t take = sp->pfx_len - sp->pfx_have;
+            uint64_t len = 0;
+            size_t i, o = sp->type_byte ? 1 : 0;
+            if (take > avail) {
+                take = avail;
+            }
+            memcpy(sp->pfx + sp->pfx_have, sp->rbuf + sp->rpos, take);
+            sp->pfx_have += take;
+            sp->rpos += take;
+            if (sp->pfx_have < sp->pfx_len) {
+                return;
+            }
+            if (sp->type_byte && sp->pfx[0] != sp->type_byte) {
+                sp_fail(sp, NK_EPROTO);
+                return;
+            }
+            for (i = 0; i < 8; i++) {
+                len = (len << 8) | sp->pfx[o + i];
+            }
+            if (sp->recv_max > 0 && len > (uint64_t) sp->recv_max) {
+                sp_fail(sp, NK_EMSGSIZE);
+                return;
+            }
+            if (len > SIZE_MAX / 2) {
+                sp_fail(sp, NK_EMSGSIZE);
+                return;
+            }
+            sp->rmsg = nki_msg_new(0, len < GROW_STEP ? (size_t) len : GROW_STEP);
+            if (sp->rmsg == NULL) {
+                sp_fail(sp, NK_ENOMEM);
+                return;
+            }
+            sp->rwant = len;
+            sp->pfx_have = 0;
+            avail = sp->rlen - sp->rpos;
+        }
+        {
+            nk_msg *m = sp->rmsg;
+            size_t need = (size_t) (sp->rwant - m->len);
+            size_t take = need < avail ? need : avail;
+            if (m->len + take > m->cap) {
+                size_t ncap = m->cap * 2;
+                if (ncap < m->len + take) {
+                    ncap = m->len + take;
+                }
+                if (ncap > sp->rwant) {
+                    ncap = (size_t) sp->rwant;
+                }
+                if (nki_msg_reserve(m, ncap) != 0) {
+                    sp_fail(sp, NK_ENOMEM);
+                    return;
+                }
+            }
+            memcpy(m->body + m->len, sp->rbuf + sp->rpos, take);
+            m->len += take;
+            sp->rpos += take;
+            if (m->len < sp->rwant) {
+                return;
+            }
+            sp->rmsg = NULL;
+            nki_pipe_deliver(&sp->base, m);
+        }
+    }
+}
+
+/* Large payloads are read straight into the message, skipping rbuf. */
+static ssize_t sp_read_direct(spipe *sp)
+{
+    nk_msg *m = sp->rmsg;
+    size_t need = (size_t) (sp->rwant - m->len), want;
+    ssize_t n;
+    if (m->cap - m->len < need && m->cap - m->len < GROW_STEP) {
+        size_t ncap = m->cap * 2 > m->len + GROW_STEP ? m->cap * 2 : m->len + GROW_STEP;
+        if (ncap > sp->rwant) {
+            ncap = (size_t) sp->rwant;
+        }
+        if (nki_msg_reserve(m, ncap) != 0) {
+            errno = ENOMEM;
+            return -1;
+        }
+    }
+    want = m->cap - m->len < need ? m->cap - m->len : need;
+    n = read(sp->fd, m->body + m->len, want);
+    if (n > 0) {
+        m->len += (size_t) n;
+        if (m->len == sp->rwant) {
+            sp->rmsg = NULL;
+            nki_pipe_deliver(&sp->base, m);
+        }
+    }
+    return n;
+}
+
+static void sp_handshake_in(spipe *sp)
+{
+    static const uint8_t magic[4] = {0, 'S', 'P', 0};
+    size_t take = 8 - sp->hs_in_len, avail = sp->rlen - sp->rpos;
+    if (take > avail) {
+        take = avail;
+    }
+    memcpy(sp->hs_in + sp->hs_in_len, sp->rbuf + sp->rpos, take);
+    sp->hs_in_len += take;
+    sp->rpos += take;
+    if (sp->hs_in_len < 8 || sp->hs_out_off < 8) {
+        return;
+    }
+    if (memcmp(sp->hs_in, magic, 4) != 0 || sp->hs_in[6] != 0 || sp->hs_in[7] != 0) {
+        sp_fail(sp, NK_EPROTO);
+        return;
+    }
+    nki_timer_cancel(&sp->hs_timer);
+    sp->ready = true;
+    if (nki_pipe_attach(&sp->base, (uint16_t) ((sp->hs_in[4] << 8) | sp->hs_in[5]))) {
+        sp_parse(sp); /* frames may have come with the header */
+        if (!sp->base.closed) {
+            sp_update_events(sp);
+        }
+    }
+}
+
+static void sp_readable(spipe *sp)
+{
+    int rounds;
+    for (rounds = 0; rounds < 16 && !sp->base.closed; rounds++) {
+        ssize_t n;
+        if (sp->ready && sp->base.paused) {
+            break;
+        }
+        if (sp->ready && sp->rmsg && sp->rpos == sp->rlen && sp->rwant - sp->rmsg->len >= GROW_STEP) {
+            n = sp_read_direct(sp);
+        } else {
+            if (sp->rpos == sp->rlen) {
+                sp->rpos = sp->rlen = 0;
+            } else if (sp->rpos > 0) {
+                memmove(sp->rbuf, sp->rbuf + sp->rpos, sp->rlen - sp->rpos);
+                sp->rlen -= sp->rpos;
+                sp->rpos = 0;
+            }
+            if (sp->rlen == RBUF_SIZE) {
+                break; /* not ready to consume yet; wait for our side */
+            }
+            n = read(sp->fd, sp->rbuf + sp->rlen, RBUF_SIZE - sp->rlen);
+            if (n > 0) {
+                sp->rlen += (size_t) n;
+                if (!sp->ready) {
+                    sp_handshake_in(sp);
+                } else {
+                    sp_parse(sp);
+                }
+            }
+        }
+        if (n == 0) {
+            sp_fail(sp, NK_ECONNSHUT);
+            return;
+        }
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                break;
+            }
+            if (errno == EINTR) {
+                continue;
+            }
+            sp_fail(sp, errno == ENOMEM ? NK_ENOMEM : nki_errno_to_nk(errno));
+            return;
+        }
+        if (sp->rlen == RBUF_SIZE && sp->rpos == sp->rlen) {
+            continue;
+        }
+    }
+    if (!sp->base.closed) {
+        sp_update_events(sp);
+    }
+}
+
+static void sp_writable(spipe *sp)
+{
+    while (sp->hs_out_off < 8) {
+        ssize_t n = write(sp->fd, sp->hs_out + sp->hs_out_off, 8 - sp->hs_out_off);
+        if (n < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                sp_update_events(sp);
+                return;
+            }
+            if (errno == EINTR) {
+                continue;
+            }
+            sp_fail(sp, nki_errno_to_nk(errno));
+            return;
+        }
+        sp->hs_out_off += (size_t) n;
+        if (sp->hs_out_off == 8 && !sp->ready && sp->hs_in_len == 8) {
+            sp_handshake_in(sp);
+        }
+    }
+    sp_write(sp, true);
+}
+
+static void sp_poll_cb(nki_pfd *pfd, unsigned ev)
+{
+    spipe *sp = pfd->arg;
+    if (ev & (NKI_POLL_OUT | NKI_POLL_ERR)) {
+        sp_writable(sp);
+    }
+    if (!sp->base.closed && (ev & (NKI_POLL_IN | NKI_POLL_ERR))) {
+        sp_readable(sp);
+    }
+}
+
+static void sp_hs_timeout(nki_timer *t)
+{
+    sp_fail(t->arg, NK_ETIMEDOUT);
+}
+
+static void sp_resume_task(void *arg)
+{
+    spipe *sp = arg;
+    if (sp->base.closed) {
+        return;
+    }
+    sp_parse(sp);
+    if (!sp->base.closed) {
+        sp_update_events(sp);
+    }
+}
+
+static void sp_resume(nki_pipe *p)
+{
+    spipe *sp = (spipe *) p;
+    /* Deliver buffered frames from the reactor, not from the caller's stack
+     * (the caller is usually inside the protocol). */
+    nki_task_post(&sp->resume_task);
+}
+
+static void sp_close(nki_pipe *p)
+{
+    spipe *sp = (spipe *) p;
+    nki_timer_cancel(&sp->hs_timer);
+    nki_task_cancel(&sp->resume_task);
+    nki_task_cancel(&sp->close_task);
+    nki_pfd_fini(&sp->pfd);
+    close(sp->fd);
+    nki_count(NK_DEBUG_FDS, -1);
+    if (sp->rmsg) {
+        nk_msg_free(sp->rmsg);
+        sp->rmsg = NULL;
+    }
+}
+
+static void sp_free(nki_pipe *p)
+{
+    spipe *sp = (spipe *) p;
+    free(sp->rbuf);
+    free(sp);
+}
+
+static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len);
+
+static const nki_pipe_ops stream_pipe_ops = {
+    .p_kick = sp_kick,
+    .p_resume = sp_resume,
+    .p_close = sp_close,
+    .p_free = sp_free,
+    .p_getopt_str = sp_getopt_str,
+};
+
+nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
+{
+    spipe *sp = calloc(1, sizeof(*sp));
+    nki_count(NK_DEBUG_FDS, 1); /* the fd is ours from here on */
+    if (sp == NULL || (sp->rbuf = malloc(RBUF_SIZE)) == NULL ||
+        nki_set_nonblock(fd) != 0 || nki_pfd_init(&sp->pfd, fd, sp_poll_cb, sp) != 0) {
+        if (sp) {
+            free(sp->rbuf);
+        }
+        free(sp);
+        close(fd);
+        nki_count(NK_DEBUG_FDS, -1);
+        return NULL;
+    }
+    sp->fd = fd;
+    sp->type_byte = type_byte;
+    sp->pfx_len = type_byte ? 9 : 8;
+    sp->recv_max = ep ? nki_ep_recv_max(ep) : s->recv_max;
+    nki_timer_init(&sp->hs_timer, sp_hs_timeout, sp);
+    nki_task_init(&sp->resume_task, sp_resume_task, sp);
+    nki_task_init(&sp->close_task, sp_close_task, sp);
+    if (nki_pipe_init(&sp->base, s, ep, &stream_pipe_ops) != 0) {
+        nki_pfd_fini(&sp->pfd);
+        close(fd);
+        nki_count(NK_DEBUG_FDS, -1);
+        free(sp->rbuf);
+        free(sp);
+        return NULL;
+    }
+    sp->hs_out[1] = 'S';
+    sp->hs_out[2] = 'P';
+    sp->hs_out[4] = (uint8_t) (s->proto->self >> 8);
+    sp->hs_out[5] = (uint8_t) s->proto->self;
+    if (s->hs_timeout >= 0) {
+        nki_timer_schedule(&sp->hs_timer, nki_clock() + s->hs_timeout);
+    }
+    /* Our header goes out at once, without waiting for the peer's. */
+    sp_writable(sp);
+    if (!sp->base.closed) {
+        sp_update_events(sp);
+    }
+    return &sp->base;
+}
+
+static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
+{
+    spipe *sp = (spipe *) p;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    int rv;
+    if (strcmp(name, "remote-address") == 0) {
+        rv = getpeername(sp->fd, (struct sockaddr *) &ss, &sl);
+    } else if (strcmp(name, "local-address") == 0) {
+        rv = getsockname(sp->fd, (struct sockaddr *) &ss, &sl);
+    } else {
+        return NK_ENOTSUP;
+    }
+    if (rv != 0) {
+        return NK_ECLOSED;
+    }
+    return nki_sockaddr_format(&ss, sl, buf, len);
+}

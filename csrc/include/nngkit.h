@@ -1,0 +1,172 @@
+/*
+ * nngkit.h - the public C API of the nngkit core.
+ *
+ * This is the only header the Python layer sees (csrc/ffi/nngkit_cdef.h is
+ * the cffi-parseable copy of the declarations below).  Objects that outlive
+ * a call (sockets, contexts, dialers, listeners, pipes) are named by 32-bit
+ * ids, never by pointers, so a stale id yields NK_ECLOSED instead of a crash.
+ * Messages, aios and completion queues are owned by the caller and handed
+ * over by pointer.
+ *
+ * Threading: every function may be called from any thread.  Functions that
+ * wait (nk_aio_wait, a blocking nk_dial) are meant to be called with the GIL
+ * released; nothing in the core ever calls back into the caller's code.
+ */
+#ifndef NNGKIT_H
+#define NNGKIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NK_VERSION "0.1.0"
+
+/* Error numbers reuse NNG's, so that messages and exception mapping agree. */
+#define NK_EINTR 1
+#define NK_ENOMEM 2
+#define NK_EINVAL 3
+#define NK_EBUSY 4
+#define NK_ETIMEDOUT 5
+#define NK_ECONNREFUSED 6
+#define NK_ECLOSED 7
+#define NK_EAGAIN 8
+#define NK_ENOTSUP 9
+#define NK_EADDRINUSE 10
+#define NK_ESTATE 11
+#define NK_ENOENT 12
+#define NK_EPROTO 13
+#define NK_EUNREACHABLE 14
+#define NK_EADDRINVAL 15
+#define NK_EPERM 16
+#define NK_EMSGSIZE 17
+#define NK_ECONNABORTED 18
+#define NK_ECONNRESET 19
+#define NK_ECANCELED 20
+#define NK_ENOFILES 21
+#define NK_ENOSPC 22
+#define NK_EEXIST 23
+#define NK_EREADONLY 24
+#define NK_EWRITEONLY 25
+#define NK_ECRYPTO 26
+#define NK_EPEERAUTH 27
+#define NK_ENOARG 28
+#define NK_EAMBIGUOUS 29
+#define NK_EBADTYPE 30
+#define NK_ECONNSHUT 31
+#define NK_EINTERNAL 1000
+
+/* Protocol numbers as on the wire: family * 16 + role. */
+#define NK_PROTO_PAIR0 0x10
+#define NK_PROTO_PAIR1 0x11
+#define NK_PROTO_PUB0 0x20
+#define NK_PROTO_SUB0 0x21
+#define NK_PROTO_REQ0 0x30
+#define NK_PROTO_REP0 0x31
+#define NK_PROTO_PUSH0 0x50
+#define NK_PROTO_PULL0 0x51
+#define NK_PROTO_SURVEYOR0 0x62
+#define NK_PROTO_RESPONDENT0 0x63
+#define NK_PROTO_BUS0 0x70
+
+/* Durations are milliseconds; these two are special. */
+#define NK_DURATION_INFINITE (-1)
+#define NK_DURATION_DEFAULT (-2) /* use the socket's send/recv timeout */
+
+/* nk_dial flags (same value as NNG_FLAG_NONBLOCK). */
+#define NK_FLAG_NONBLOCK 2
+
+/* Kinds of object that carry options. */
+#define NK_OBJ_SOCKET 0
+#define NK_OBJ_CTX 1
+#define NK_OBJ_DIALER 2
+#define NK_OBJ_LISTENER 3
+#define NK_OBJ_PIPE 4
+
+typedef struct nk_msg nk_msg;
+typedef struct nk_aio nk_aio;
+typedef struct nk_cq nk_cq;
+
+const char *nk_version(void);
+const char *nk_strerror(int err);
+
+/* Sockets, contexts and endpoints. */
+int nk_socket_open(int proto, int raw, uint32_t *sid);
+int nk_socket_close(uint32_t sid);
+int nk_ctx_open(uint32_t sid, uint32_t *cid);
+int nk_ctx_close(uint32_t cid);
+int nk_listen(uint32_t sid, const char *url, uint32_t *lid);
+/* Blocking unless NK_FLAG_NONBLOCK: the first attempt, SP handshake
+ * included, runs before it returns; a failed blocking dial keeps nothing. */
+int nk_dial(uint32_t sid, const char *url, int flags, uint32_t *did);
+int nk_listener_close(uint32_t lid);
+int nk_dialer_close(uint32_t did);
+int nk_pipe_close(uint32_t pid);
+
+/* Options, by NNG's names ("recv-timeout", "req:resend-time", ...). */
+int nk_opt_set_int(int kind, uint32_t id, const char *name, int64_t val);
+int nk_opt_get_int(int kind, uint32_t id, const char *name, int64_t *val);
+int nk_opt_set_str(int kind, uint32_t id, const char *name, const char *val);
+/* Copies at most len-1 bytes plus a NUL; NK_EINVAL if it did not fit. */
+int nk_opt_get_str(int kind, uint32_t id, const char *name, char *buf, size_t len);
+
+/* Messages: a header (protocol bytes) and a body. */
+int nk_msg_alloc(nk_msg **mp, size_t body_len);
+void nk_msg_free(nk_msg *m);
+void *nk_msg_body(nk_msg *m);
+size_t nk_msg_len(const nk_msg *m);
+void *nk_msg_header(nk_msg *m);
+size_t nk_msg_header_len(const nk_msg *m);
+int nk_msg_header_append(nk_msg *m, const void *data, size_t len);
+void nk_msg_header_clear(nk_msg *m);
+uint32_t nk_msg_pipe(const nk_msg *m);
+void nk_msg_set_pipe(nk_msg *m, uint32_t pid);
+
+/*
+ * Aios.  An aio carries one operation at a time.  Once started (by
+ * nk_sock_send and friends) it completes exactly once, with a result code,
+ * whether it succeeds, fails, times out, is cancelled or its socket closes.
+ * On a successful send the message belongs to the core; on any failed send
+ * it is still in the aio (nk_aio_get_msg takes it back).
+ */
+int nk_aio_alloc(nk_aio **ap);
+/* Cancels a pending operation, waits for its completion, frees any message
+ * still held and then the aio itself. */
+void nk_aio_free(nk_aio *a);
+void nk_aio_set_timeout(nk_aio *a, int32_t ms);
+void nk_aio_set_msg(nk_aio *a, nk_msg *m);
+nk_msg *nk_aio_get_msg(nk_aio *a); /* hands the message to the caller */
+int nk_aio_result(nk_aio *a);
+int nk_aio_busy(nk_aio *a);
+void nk_aio_cancel(nk_aio *a);
+/* Waits up to ms (-1: forever) for the operation to finish; 1 when done. */
+int nk_aio_wait(nk_aio *a, int32_t ms);
+/* Completion goes to cq as well: tag is returned by nk_cq_drain. */
+void nk_aio_set_cq(nk_aio *a, nk_cq *cq, uint64_t tag);
+
+void nk_sock_send(uint32_t sid, nk_aio *a);
+void nk_sock_recv(uint32_t sid, nk_aio *a);
+void nk_ctx_send(uint32_t cid, nk_aio *a);
+void nk_ctx_recv(uint32_t cid, nk_aio *a);
+
+/*
+ * Completion queues: the bridge to an event loop.  The fd becomes readable
+ * when at least one completion is queued (one wakeup per batch); drain
+ * returns the tags of finished aios, oldest first, and re-arms the fd.
+ */
+int nk_cq_open(nk_cq **cqp);
+int nk_cq_fd(nk_cq *cq);
+int nk_cq_drain(nk_cq *cq, uint64_t *tags, int max);
+void nk_cq_close(nk_cq *cq); /* every aio using it must be freed first */
+
+/* Debug hooks: live object counts, for leak checks in tests. */
+#define NK_DEBUG_MSGS 0
+#define NK_DEBUG_AIOS 1
+#define NK_DEBUG_PIPES 2
+#define NK_DEBUG_SOCKETS 3
+#define NK_DEBUG_FDS 4
+#define NK_DEBUG_CTXS 5
+#define NK_DEBUG_ENDPOINTS 6
+#define NK_DEBUG_NCOUNTS 7
+/* Waits until deferred frees have run, then fills out[NK_DEBUG_NCOUNTS]. */
+void nk_debug_counts(int64_t *out);
+
+#endif /* NNGKIT_H */

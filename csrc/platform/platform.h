@@ -1,0 +1,96 @@
+/*
+ * platform.h - threads, locks, clock, randomness and the reactor.
+ *
+ * The core runs on one I/O thread (the reactor) that waits in epoll, fires
+ * timers and runs posted tasks.  All core state is guarded by one process-wide
+ * lock, nki_lock: user threads take it for the duration of an API call, the
+ * reactor takes it while it dispatches a batch of events.  One lock keeps the
+ * protocol state machines free of lock-ordering rules; contention is bounded
+ * because nothing waits or sleeps while holding it.
+ */
+#ifndef NKI_PLATFORM_H
+#define NKI_PLATFORM_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stddef.h>
+
+typedef int64_t nki_time; /* milliseconds on a monotonic clock */
+#define NKI_TIME_NEVER INT64_MAX
+
+nki_time nki_clock(void);
+uint32_t nki_random(void);
+
+/* The one lock.  nki_init() starts the reactor on first use. */
+void nki_init(void);
+void nki_lock(void);
+void nki_unlock(void);
+
+/* Condition variables, always waited on with nki_lock held. */
+typedef struct {
+    pthread_cond_t cv;
+} nki_cv;
+void nki_cv_init(nki_cv *cv);
+void nki_cv_fini(nki_cv *cv);
+void nki_cv_wait(nki_cv *cv);
+/* Returns 0 when woken, NK_ETIMEDOUT at the deadline. */
+int nki_cv_wait_until(nki_cv *cv, nki_time deadline);
+void nki_cv_wake(nki_cv *cv);
+
+/*
+ * Polled file descriptors.  The callback runs on the reactor with nki_lock
+ * held.  nki_pfd_fini removes the fd from the poller; an event already
+ * collected for it in the current batch is skipped, and the struct must not be
+ * freed before the next task phase (free it from a posted task: nki_defer).
+ */
+typedef struct nki_pfd nki_pfd;
+typedef void (*nki_pfd_cb)(nki_pfd *pfd, unsigned events);
+struct nki_pfd {
+    int fd;
+    unsigned events; /* currently armed NKI_POLL_* */
+    int active;
+    nki_pfd_cb cb;
+    void *arg;
+};
+#define NKI_POLL_IN 1u
+#define NKI_POLL_OUT 2u
+#define NKI_POLL_ERR 4u
+int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg);
+void nki_pfd_arm(nki_pfd *pfd, unsigned events);
+void nki_pfd_fini(nki_pfd *pfd);
+
+/* Timers: fire once, on the reactor, with nki_lock held. */
+typedef struct nki_timer nki_timer;
+struct nki_timer {
+    nki_time when;
+    int slot; /* index in the heap, -1 when not scheduled */
+    void (*cb)(nki_timer *t);
+    void *arg;
+};
+void nki_timer_init(nki_timer *t, void (*cb)(nki_timer *), void *arg);
+void nki_timer_schedule(nki_timer *t, nki_time when);
+void nki_timer_cancel(nki_timer *t);
+
+/*
+ * Tasks: run once on the reactor, after the current batch of events, with
+ * nki_lock held.  Posting a task that is already queued does nothing.
+ */
+typedef struct nki_task nki_task;
+struct nki_task {
+    void (*fn)(void *arg);
+    void *arg;
+    nki_task *next;
+    int queued;
+};
+void nki_task_init(nki_task *t, void (*fn)(void *), void *arg);
+void nki_task_post(nki_task *t);
+void nki_task_cancel(nki_task *t);
+/* Runs fn(arg) from a task allocated on the fly: used for deferred frees. */
+int nki_defer(void (*fn)(void *), void *arg);
+/* Blocks (nki_lock held) until the reactor has run every task posted so far. */
+void nki_quiesce(void);
+
+/* Live-object accounting for the debug hook. */
+void nki_count(int which, int delta);
+
+#endif

@@ -1,0 +1,357 @@
+/*
+ * The reactor: one I/O thread running epoll, a timer heap and a task list.
+ * Everything it dispatches runs with nki_lock held.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "nngkit.h"
+#include "platform.h"
+
+void nki_plat_cv_attr_init(void);
+
+static int epfd = -1;
+static int wakefd = -1;
+static int woken; /* a wakeup is pending in wakefd (avoid redundant writes) */
+static int in_dispatch; /* the reactor holds the lock and will run tasks */
+static pthread_t reactor_thr;
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+static nki_timer **heap;
+static int heap_len, heap_cap;
+
+static nki_task *task_head, *task_tail;
+static uint64_t tasks_posted, tasks_run;
+static nki_cv quiesce_cv;
+
+static void wake(void)
+{
+    if (!woken && !in_dispatch) {
+        uint64_t one = 1;
+        woken = 1;
+        (void) !write(wakefd, &one, sizeof(one));
+    }
+}
+
+/* ---- timers (binary min-heap on 'when') ---- */
+
+static void heap_set(int i, nki_timer *t)
+{
+    heap[i] = t;
+    t->slot = i;
+}
+
+static void heap_up(int i)
+{
+    nki_timer *t = heap[i];
+    while (i > 0) {
+        int p = (i - 1) / 2;
+        if (heap[p]->when <= t->when) {
+            break;
+        }
+        heap_set(i, heap[p]);
+        i = p;
+    }
+    heap_set(i, t);
+}
+
+static void heap_down(int i)
+{
+    nki_timer *t = heap[i];
+    for (;;) {
+        int c = 2 * i + 1;
+        if (c >= heap_len) {
+            break;
+        }
+        if (c + 1 < heap_len && heap[c + 1]->when < heap[c]->when) {
+            c++;
+        }
+        if (heap[c]->when >= t->when) {
+            break;
+        }
+        heap_set(i, heap[c]);
+        i = c;
+    }
+    heap_set(i, t);
+}
+
+void nki_timer_init(nki_timer *t, void (*cb)(nki_timer *), void *arg)
+{
+    t->when = NKI_TIME_NEVER;
+    t->slot = -1;
+    t->cb = cb;
+    t->arg = arg;
+}
+
+void nki_timer_cancel(nki_timer *t)
+{
+    int i = t->slot;
+    if (i < 0) {
+        return;
+    }
+    t->slot = -1;
+    heap_len--;
+    if (i != heap_len) {
+        nki_timer *moved = heap[heap_len];
+        heap_set(i, moved);
+        heap_up(i);
+        heap_down(moved->slot);
+    }
+}
+
+void nki_timer_schedule(nki_timer *t, nki_time when)
+{
+    nki_timer_cancel(t);
+    if (heap_len == heap_cap) {
+        int ncap = heap_cap ? heap_cap * 2 : 64;
+        nki_timer **nh = realloc(heap, sizeof(*nh) * ncap);
+        if (nh == NULL) {
+            abort(); /* a timer that cannot be armed would hang a caller */
+        }
+        heap = nh;
+        heap_cap = ncap;
+    }
+    t->when = when;
+    heap_set(heap_len, t);
+    heap_len++;
+    heap_up(heap_len - 1);
+    if (heap[0] == t) {
+        wake();
+    }
+}
+
+/* ---- tasks ---- */
+
+void nki_task_init(nki_task *t, void (*fn)(void *), void *arg)
+{
+    t->fn = fn;
+    t->arg = arg;
+    t->next = NULL;
+    t->queued = 0;
+}
+
+void nki_task_post(nki_task *t)
+{
+    if (t->queued) {
+        return;
+    }
+    t->queued = 1;
+    t->next = NULL;
+    if (task_tail) {
+        task_tail->next = t;
+    } else {
+        task_head = t;
+    }
+    task_tail = t;
+    tasks_posted++;
+    wake();
+}
+
+void nki_task_cancel(nki_task *t)
+{
+    nki_task **pp;
+    nki_task *prev = NULL;
+    if (!t->queued) {
+        return;
+    }
+    for (pp = &task_head; *pp; prev = *pp, pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            if (task_tail == t) {
+                task_tail = prev;
+            }
+            t->queued = 0;
+            tasks_run++;
+            return;
+        }
+    }
+}
+
+typedef struct {
+    nki_task task;
+    void (*fn)(void *);
+    void *arg;
+} deferred;
+
+static void deferred_run(void *arg)
+{
+    deferred *d = arg;
+    d->fn(d->arg);
+    free(d);
+}
+
+int nki_defer(void (*fn)(void *), void *arg)
+{
+    deferred *d = malloc(sizeof(*d));
+    if (d == NULL) {
+        return NK_ENOMEM;
+    }
+    d->fn = fn;
+    d->arg = arg;
+    nki_task_init(&d->task, deferred_run, d);
+    nki_task_post(&d->task);
+    return 0;
+}
+
+static void run_tasks(void)
+{
+    /* Tasks posted while running are run in the same pass. */
+    while (task_head) {
+        nki_task *t = task_head;
+        task_head = t->next;
+        if (task_head == NULL) {
+            task_tail = NULL;
+        }
+        t->queued = 0;
+        tasks_run++;
+        t->fn(t->arg);
+    }
+    nki_cv_wake(&quiesce_cv);
+}
+
+void nki_quiesce(void)
+{
+    uint64_t target = tasks_posted;
+    if (pthread_equal(pthread_self(), reactor_thr)) {
+        return;
+    }
+    while (tasks_run < target) {
+        nki_cv_wait(&quiesce_cv);
+    }
+}
+
+/* ---- polled fds ---- */
+
+int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg)
+{
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof(ev));
+    pfd->fd = fd;
+    pfd->events = 0;
+    pfd->cb = cb;
+    pfd->arg = arg;
+    ev.events = 0;
+    ev.data.ptr = pfd;
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+        pfd->active = 0;
+        return NK_ENOMEM;
+    }
+    pfd->active = 1;
+    return 0;
+}
+
+void nki_pfd_arm(nki_pfd *pfd, unsigned events)
+{
+    struct epoll_event ev;
+    if (!pfd->active || pfd->events == events) {
+        return;
+    }
+    memset(&ev, 0, sizeof(ev));
+    pfd->events = events;
+    ev.events = ((events & NKI_POLL_IN) ? EPOLLIN : 0) | ((events & NKI_POLL_OUT) ? EPOLLOUT : 0);
+    ev.data.ptr = pfd;
+    epoll_ctl(epfd, EPOLL_CTL_MOD, pfd->fd, &ev);
+}
+
+void nki_pfd_fini(nki_pfd *pfd)
+{
+    if (pfd->active) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, pfd->fd, NULL);
+        pfd->active = 0;
+        pfd->events = 0;
+    }
+}
+
+/* ---- the loop ---- */
+
+static void *reactor_main(void *unused)
+{
+    struct epoll_event evs[64];
+    (void) unused;
+    for (;;) {
+        int n, i, tmo;
+        nki_lock();
+        in_dispatch = 0;
+        if (task_head) {
+            tmo = 0;
+        } else if (heap_len == 0) {
+            tmo = -1;
+        } else {
+            nki_time d = heap[0]->when - nki_clock();
+            tmo = d < 0 ? 0 : (d > 1000000 ? 1000000 : (int) d);
+        }
+        nki_unlock();
+        n = epoll_wait(epfd, evs, 64, tmo);
+        nki_lock();
+        in_dispatch = 1;
+        for (i = 0; i < n; i++) {
+            nki_pfd *pfd = evs[i].data.ptr;
+            unsigned e = 0;
+            if (pfd == NULL) {
+                uint64_t v;
+                (void) !read(wakefd, &v, sizeof(v));
+                woken = 0;
+                continue;
+            }
+            if (!pfd->active) {
+                continue; /* removed earlier in this batch or just before it */
+            }
+            if (evs[i].events & EPOLLIN) {
+                e |= NKI_POLL_IN;
+            }
+            if (evs[i].events & EPOLLOUT) {
+                e |= NKI_POLL_OUT;
+            }
+            if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+                e |= NKI_POLL_ERR;
+            }
+            pfd->cb(pfd, e);
+        }
+        {
+            nki_time now = nki_clock();
+            while (heap_len > 0 && heap[0]->when <= now) {
+                nki_timer *t = heap[0];
+                nki_timer_cancel(t);
+                t->cb(t);
+            }
+        }
+        run_tasks();
+        nki_unlock();
+    }
+    return NULL;
+}
+
+static void init_once_fn(void)
+{
+    struct epoll_event ev;
+    sigset_t all, old;
+    nki_plat_cv_attr_init();
+    nki_cv_init(&quiesce_cv);
+    epfd = epoll_create1(EPOLL_CLOEXEC);
+    wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (epfd < 0 || wakefd < 0) {
+        abort();
+    }
+    memset(&ev, 0, sizeof(ev));
+    ev.events = EPOLLIN;
+    ev.data.ptr = NULL;
+    epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, &ev);
+    /* The reactor must never take signals meant for the application. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    if (pthread_create(&reactor_thr, NULL, reactor_main, NULL) != 0) {
+        abort();
+    }
+    pthread_detach(reactor_thr);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void nki_init(void)
+{
+    pthread_once(&init_once, init_once_fn);
+}
