@@ -49,7 +49,7 @@ ffibuilder.set_source(
     '#include "nngkit.h"\n',
     sources=_sources(),
     include_dirs=[os.path.relpath(os.path.join(HERE, d), os.path.dirname(HERE))
-                  for d in ("include", "core", "platform")],
+                  for d in ("include", "core", "platform", "protocol")],
     extra_compile_args=_cflags,
     extra_link_args=["-pthread"] + (["-fsanitize=" + os.environ["NNGKIT_SANITIZE"]]
                                     if os.environ.get("NNGKIT_SANITIZE") else []),

@@ -81,6 +81,9 @@ void nki_aio_finish(nk_aio *a, int result)
             (void) !write(cq->fd, &one, sizeof(one));
         }
     }
+    if (a->cb) {
+        a->cb(a, a->cb_arg);
+    }
 }
 
 void nki_aio_abort(nk_aio *a, int err)
@@ -288,5 +291,19 @@ void nki_aio_list_fail(nki_list *l, int err)
     nk_aio *a;
     while ((a = nki_aio_list_pop(l)) != NULL) {
         nki_aio_finish(a, err);
+    }
+}
+
+void nki_aio_list_fail_owner(nki_list *l, void *owner, int err)
+{
+    nki_node *n, *nx;
+    NKI_LIST_FOREACH_SAFE(l, n, nx)
+    {
+        nk_aio *a = NKI_CONTAINER(n, nk_aio, pnode);
+        if (a->pdata == owner) {
+            nki_node_remove(n);
+            a->cancel_fn = NULL;
+            nki_aio_finish(a, err);
+        }
     }
 }

@@ -135,6 +135,10 @@ struct nk_aio {
     nki_node cq_node;
     nki_cv cv;
     int waiters;
+    /* Core-internal completion callback (devices); runs with nki_lock
+     * held and must not start operations synchronously. */
+    void (*cb)(nk_aio *a, void *arg);
+    void *cb_arg;
 };
 
 /* Starts an operation; 'dflt' resolves NK_DURATION_DEFAULT. */
@@ -154,6 +158,8 @@ void nki_aio_abort(nk_aio *a, int err);
 bool nki_aio_wait_on(nk_aio *a, nki_list *l);
 nk_aio *nki_aio_list_pop(nki_list *l);
 void nki_aio_list_fail(nki_list *l, int err);
+/* Fails only the aios whose pdata is owner (a context closing). */
+void nki_aio_list_fail_owner(nki_list *l, void *owner, int err);
 
 /* ---- sockets, contexts, options ---- */
 
@@ -167,6 +173,7 @@ typedef struct {
     const char *name;
     int (*get)(void *obj, int64_t *v);
     int (*set)(void *obj, int64_t v);
+    int (*set_bin)(void *obj, const void *v, size_t len); /* byte options */
 } nki_option;
 
 struct nki_sock {
@@ -194,6 +201,8 @@ typedef struct {
 } nki_ctx;
 
 nki_sock *nki_sock_find(uint32_t id);
+/* Starts a send or receive on a socket or context, nki_lock held. */
+void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a);
 /* Milliseconds in range for a duration option (-1 = infinite). */
 int nki_opt_duration(int64_t v, int32_t *out);
 

@@ -16,6 +16,7 @@
 
 struct nki_proto {
     uint16_t self, peer;
+    bool raw; /* the raw twin of a protocol has its own table */
     const char *self_name, *peer_name;
     size_t sock_size, pipe_size, ctx_size; /* ctx_size 0: no contexts */
 
@@ -51,7 +52,7 @@ struct nki_proto {
     const nki_option *ctx_opts;
 };
 
-/* The registry: one line per protocol. */
-const nki_proto *nki_proto_find(int number);
+/* The registry: one line per protocol table. */
+const nki_proto *nki_proto_find(int number, bool raw);
 
 #endif

@@ -13,13 +13,27 @@ static const nki_tran *const transports[] = {
     &nki_unix_tran, &nki_abstract_tran, &nki_inproc_tran, NULL,
 };
 
-extern const nki_proto nki_pair0_proto, nki_req0_proto, nki_rep0_proto;
+extern const nki_proto nki_pair0_proto, nki_pair0_raw_proto;
+extern const nki_proto nki_pair1_proto, nki_pair1_raw_proto;
+extern const nki_proto nki_pub0_proto, nki_pub0_raw_proto;
+extern const nki_proto nki_sub0_proto, nki_sub0_raw_proto;
+extern const nki_proto nki_req0_proto, nki_req0_raw_proto;
+extern const nki_proto nki_rep0_proto, nki_rep0_raw_proto;
+extern const nki_proto nki_push0_proto, nki_push0_raw_proto;
+extern const nki_proto nki_pull0_proto, nki_pull0_raw_proto;
+extern const nki_proto nki_surveyor0_proto, nki_surveyor0_raw_proto;
+extern const nki_proto nki_respondent0_proto, nki_respondent0_raw_proto;
+extern const nki_proto nki_bus0_proto, nki_bus0_raw_proto;
 
 static const nki_proto *const protocols[] = {
-    &nki_pair0_proto,
-    &nki_req0_proto,
-    &nki_rep0_proto,
-    NULL,
+    &nki_pair0_proto,      &nki_pair0_raw_proto,      &nki_pair1_proto,
+    &nki_pair1_raw_proto,  &nki_pub0_proto,           &nki_pub0_raw_proto,
+    &nki_sub0_proto,       &nki_sub0_raw_proto,       &nki_req0_proto,
+    &nki_req0_raw_proto,   &nki_rep0_proto,           &nki_rep0_raw_proto,
+    &nki_push0_proto,      &nki_push0_raw_proto,      &nki_pull0_proto,
+    &nki_pull0_raw_proto,  &nki_surveyor0_proto,      &nki_surveyor0_raw_proto,
+    &nki_respondent0_proto, &nki_respondent0_raw_proto, &nki_bus0_proto,
+    &nki_bus0_raw_proto,   NULL,
 };
 
 const nki_tran *nki_tran_find(const char *url)
@@ -34,13 +48,13 @@ const nki_tran *nki_tran_find(const char *url)
     return NULL;
 }
 
-const nki_proto *nki_proto_find(int number)
+const nki_proto *nki_proto_find(int number, bool raw)
 {
     int i;
     for (i = 0; protocols[i]; i++) {
         const nki_proto *p = protocols[i];
         /* A protocol without these ops could never move a message. */
-        if (p->self == number && p->sock_init && p->pipe_recv && p->sock_send && p->sock_recv) {
+        if (p->self == number && p->raw == raw && p->sock_init && p->pipe_recv && p->sock_send && p->sock_recv) {
             return p;
         }
     }

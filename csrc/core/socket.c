@@ -38,20 +38,18 @@ int nki_opt_duration(int64_t v, int32_t *out)
 
 int nk_socket_open(int proto, int raw, uint32_t *sid)
 {
-    const nki_proto *p = nki_proto_find(proto);
+    const nki_proto *p = nki_proto_find(proto, raw != 0);
     nki_sock *s;
     int rv;
     nki_init();
     if (p == NULL) {
         return NK_ENOTSUP;
     }
-    if (raw) {
-        return NK_ENOTSUP; /* raw mode arrives with the protocol set */
-    }
     if ((s = calloc(1, sizeof(*s) + p->sock_size)) == NULL) {
         return NK_ENOMEM;
     }
     s->proto = p;
+    s->raw = p->raw;
     s->pdata = s + 1;
     s->recv_timeout = s->send_timeout = NK_DURATION_INFINITE;
     s->reconn_min = 1000;
@@ -188,13 +186,11 @@ int nk_ctx_close(uint32_t cid)
 
 /* ---- send / recv dispatch ---- */
 
-static void dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
+void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
 {
     nki_sock *s = NULL;
     nki_ctx *c = NULL;
-    nki_lock();
     if (a->busy) {
-        nki_unlock();
         return; /* one operation at a time per aio */
     }
     if (ctx) {
@@ -213,6 +209,12 @@ static void dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
     } else {
         (send ? s->proto->sock_send : s->proto->sock_recv)(s->pdata, a);
     }
+}
+
+static void dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
+{
+    nki_lock();
+    nki_dispatch(id, ctx, send, a);
     nki_unlock();
 }
 
@@ -416,6 +418,32 @@ int nk_opt_set_str(int kind, uint32_t id, const char *name, const char *val)
         }
     } else {
         rv = NK_ENOTSUP;
+    }
+    nki_unlock();
+    return rv;
+}
+
+int nk_opt_set_bin(int kind, uint32_t id, const char *name, const void *val, size_t len)
+{
+    int rv = NK_ECLOSED;
+    const nki_option *o = NULL;
+    void *obj = NULL;
+    nki_lock();
+    if (kind == NK_OBJ_SOCKET) {
+        nki_sock *s = nki_sock_find(id);
+        if (s) {
+            o = opt_find(s->proto->sock_opts, name);
+            obj = s->pdata;
+        }
+    } else if (kind == NK_OBJ_CTX) {
+        nki_ctx *c = ctx_find(id);
+        if (c) {
+            o = opt_find(c->sock->proto->ctx_opts, name);
+            obj = c->pdata;
+        }
+    }
+    if (obj != NULL) {
+        rv = (o && o->set_bin) ? o->set_bin(obj, val, len) : NK_ENOTSUP;
     }
     nki_unlock();
     return rv;

@@ -105,6 +105,8 @@ int nk_pipe_close(uint32_t pid);
 int nk_opt_set_int(int kind, uint32_t id, const char *name, int64_t val);
 int nk_opt_get_int(int kind, uint32_t id, const char *name, int64_t *val);
 int nk_opt_set_str(int kind, uint32_t id, const char *name, const char *val);
+/* Byte-string options ("sub:subscribe", "sub:unsubscribe"). */
+int nk_opt_set_bin(int kind, uint32_t id, const char *name, const void *val, size_t len);
 /* Copies at most len-1 bytes plus a NUL; NK_EINVAL if it did not fit. */
 int nk_opt_get_str(int kind, uint32_t id, const char *name, char *buf, size_t len);
 
@@ -156,6 +158,14 @@ int nk_cq_open(nk_cq **cqp);
 int nk_cq_fd(nk_cq *cq);
 int nk_cq_drain(nk_cq *cq, uint64_t *tags, int max);
 void nk_cq_close(nk_cq *cq); /* every aio using it must be freed first */
+
+/*
+ * Devices: relay messages both ways between two raw sockets, in the core,
+ * until either socket closes.  nk_device_wait returns 1 once it has ended.
+ */
+int nk_device_open(uint32_t sid_a, uint32_t sid_b, uint32_t *devid);
+int nk_device_wait(uint32_t devid, int32_t ms);
+int nk_device_close(uint32_t devid); /* stops relaying and frees it */
 
 /* Debug hooks: live object counts, for leak checks in tests. */
 #define NK_DEBUG_MSGS 0

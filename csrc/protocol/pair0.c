@@ -1,42 +1,38 @@
 /*
- * PAIR0 (0x10): one peer at a time, no header.  A second peer completes the
- * handshake and is then closed.  Send waits while there is no peer or the
- * peer's pipe is busy; receive holds one message on the pipe and pauses it,
- * so back-pressure reaches the sender through the transport.
+ * PAIR0 (0x10): one peer at a time, no header, so raw and cooked are the
+ * same.  A second peer completes the handshake and is then closed.  Send
+ * waits while there is no peer or its pipe is busy; receive holds one
+ * message on the pipe, so back-pressure reaches the sender.
  */
-#include <stdlib.h>
-
-#include "proto.h"
-
-typedef struct pair0_pipe pair0_pipe;
+#include "protoq.h"
 
 typedef struct {
-    nki_sock *s;
-    pair0_pipe *peer;
-    nki_list sendq; /* parked send aios */
-    nki_list recvq; /* parked recv aios */
+    nki_lb lb;
+    nki_fq fq;
+    bool has_peer;
 } pair0_sock;
 
-struct pair0_pipe {
-    nki_pipe *p;
+typedef struct {
     pair0_sock *ps;
-    nk_msg *held;
-};
+    nki_lb_pipe lp;
+    nki_fq_pipe fp;
+    bool active;
+} pair0_pipe;
 
 static int pair0_sock_init(void *arg, nki_sock *s)
 {
     pair0_sock *ps = arg;
-    ps->s = s;
-    nki_list_init(&ps->sendq);
-    nki_list_init(&ps->recvq);
+    (void) s;
+    nki_lb_init(&ps->lb);
+    nki_fq_init(&ps->fq);
     return 0;
 }
 
 static void pair0_sock_close(void *arg)
 {
     pair0_sock *ps = arg;
-    nki_aio_list_fail(&ps->sendq, NK_ECLOSED);
-    nki_aio_list_fail(&ps->recvq, NK_ECLOSED);
+    nki_lb_close(&ps->lb);
+    nki_fq_close(&ps->fq);
 }
 
 static void pair0_sock_fini(void *arg)
@@ -44,76 +40,46 @@ static void pair0_sock_fini(void *arg)
     (void) arg;
 }
 
-/* Send parked aios while the peer's pipe takes them. */
-static void pair0_pump_send(pair0_sock *ps)
-{
-    while (ps->peer && !nki_pipe_busy(ps->peer->p)) {
-        nk_aio *a = nki_aio_list_pop(&ps->sendq);
-        nk_msg *m;
-        if (a == NULL) {
-            return;
-        }
-        m = a->msg;
-        a->msg = NULL;
-        nki_pipe_send(ps->peer->p, m);
-        nki_aio_finish(a, 0);
-    }
-}
-
 static void pair0_sock_send(void *arg, nk_aio *a)
 {
-    pair0_sock *ps = arg;
-    if (nki_list_empty(&ps->sendq) && ps->peer && !nki_pipe_busy(ps->peer->p)) {
-        nk_msg *m = a->msg;
-        a->msg = NULL;
-        nki_pipe_send(ps->peer->p, m);
-        nki_aio_finish(a, 0);
-        return;
-    }
-    nki_aio_wait_on(a, &ps->sendq);
+    nki_lb_send(&((pair0_sock *) arg)->lb, a);
 }
 
 static void pair0_sock_recv(void *arg, nk_aio *a)
 {
-    pair0_sock *ps = arg;
-    pair0_pipe *pp = ps->peer;
-    if (pp && pp->held) {
-        a->msg = pp->held;
-        pp->held = NULL;
-        nki_pipe_resume(pp->p);
-        nki_aio_finish(a, 0);
-        return;
-    }
-    nki_aio_wait_on(a, &ps->recvq);
+    nki_fq_recv(&((pair0_sock *) arg)->fq, a);
 }
 
 static int pair0_pipe_init(void *arg, nki_pipe *p, void *sarg)
 {
     pair0_pipe *pp = arg;
-    pp->p = p;
     pp->ps = sarg;
+    nki_lb_pipe_init(&pp->lp, p);
+    nki_fq_pipe_init(&pp->fp, p);
     return 0;
 }
 
 static int pair0_pipe_start(void *arg)
 {
     pair0_pipe *pp = arg;
-    if (pp->ps->peer != NULL) {
+    if (pp->ps->has_peer) {
         return NK_EBUSY; /* monogamous: refuse the newcomer */
     }
-    pp->ps->peer = pp;
-    pair0_pump_send(pp->ps);
+    pp->ps->has_peer = true;
+    pp->active = true;
+    nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
     return 0;
 }
 
 static void pair0_pipe_stop(void *arg)
 {
     pair0_pipe *pp = arg;
-    if (pp->ps->peer == pp) {
-        pp->ps->peer = NULL;
+    if (pp->active) {
+        pp->ps->has_peer = false;
+        pp->active = false;
     }
-    nk_msg_free(pp->held);
-    pp->held = NULL;
+    nki_lb_pipe_stop(&pp->ps->lb, &pp->lp);
+    nki_fq_pipe_stop(&pp->ps->fq, &pp->fp);
 }
 
 static void pair0_pipe_fini(void *arg)
@@ -124,39 +90,27 @@ static void pair0_pipe_fini(void *arg)
 static int pair0_pipe_recv(void *arg, nk_msg *m)
 {
     pair0_pipe *pp = arg;
-    nk_aio *a = nki_aio_list_pop(&pp->ps->recvq);
-    if (a != NULL) {
-        a->msg = m;
-        nki_aio_finish(a, 0);
-        return 0;
-    }
-    pp->held = m;
-    nki_pipe_pause(pp->p);
+    nki_fq_put(&pp->ps->fq, &pp->fp, m);
     return 0;
 }
 
 static void pair0_pipe_writable(void *arg)
 {
     pair0_pipe *pp = arg;
-    pair0_pump_send(pp->ps);
+    nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
-const nki_proto nki_pair0_proto = {
-    .self = NK_PROTO_PAIR0,
-    .peer = NK_PROTO_PAIR0,
-    .self_name = "pair",
-    .peer_name = "pair",
-    .sock_size = sizeof(pair0_sock),
-    .pipe_size = sizeof(pair0_pipe),
-    .sock_init = pair0_sock_init,
-    .sock_close = pair0_sock_close,
-    .sock_fini = pair0_sock_fini,
-    .sock_send = pair0_sock_send,
-    .sock_recv = pair0_sock_recv,
-    .pipe_init = pair0_pipe_init,
-    .pipe_start = pair0_pipe_start,
-    .pipe_stop = pair0_pipe_stop,
-    .pipe_fini = pair0_pipe_fini,
-    .pipe_recv = pair0_pipe_recv,
-    .pipe_writable = pair0_pipe_writable,
-};
+#define PAIR0_TABLE(is_raw)                                                                     \
+    {                                                                                           \
+        .self = NK_PROTO_PAIR0, .peer = NK_PROTO_PAIR0, .raw = is_raw, .self_name = "pair",    \
+        .peer_name = "pair", .sock_size = sizeof(pair0_sock), .pipe_size = sizeof(pair0_pipe), \
+        .sock_init = pair0_sock_init, .sock_close = pair0_sock_close,                          \
+        .sock_fini = pair0_sock_fini, .sock_send = pair0_sock_send,                            \
+        .sock_recv = pair0_sock_recv, .pipe_init = pair0_pipe_init,                            \
+        .pipe_start = pair0_pipe_start, .pipe_stop = pair0_pipe_stop,                          \
+        .pipe_fini = pair0_pipe_fini, .pipe_recv = pair0_pipe_recv,                            \
+        .pipe_writable = pair0_pipe_writable,                                                  \
+    }
+
+const nki_proto nki_pair0_proto = PAIR0_TABLE(false);
+const nki_proto nki_pair0_raw_proto = PAIR0_TABLE(true);

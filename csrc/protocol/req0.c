@@ -5,11 +5,13 @@
  * first ready pipe (pipes rotate), is re-sent after resend-time without a
  * reply, and is re-sent at once when the pipe carrying it closes.  Replies
  * with unknown ids are dropped; replies shorter than 4 bytes close the pipe.
+ * Raw mode sends the application's header as is to the next ready pipe and
+ * hands replies over with their backtrace in the header.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
+#include "protoq.h"
 
 typedef struct req0_sock req0_sock;
 typedef struct req0_pipe req0_pipe;
@@ -396,14 +398,120 @@ static int req0_set_ttl(void *arg, int64_t v)
 }
 
 static const nki_option req0_sock_opts[] = {
-    {"req:resend-time", req0_sock_get_resend, req0_sock_set_resend},
-    {"ttl-max", req0_get_ttl, req0_set_ttl},
-    {NULL, NULL, NULL},
+    {"req:resend-time", req0_sock_get_resend, req0_sock_set_resend, NULL},
+    {"ttl-max", req0_get_ttl, req0_set_ttl, NULL},
+    {NULL, NULL, NULL, NULL},
 };
 
 static const nki_option req0_ctx_opts[] = {
-    {"req:resend-time", req0_ctx_get_resend, req0_ctx_set_resend},
-    {NULL, NULL, NULL},
+    {"req:resend-time", req0_ctx_get_resend, req0_ctx_set_resend, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
+/* ---- raw ---- */
+
+typedef struct {
+    nki_lb lb;
+    nki_fq fq;
+} req0_raw_sock;
+
+typedef struct {
+    req0_raw_sock *rs;
+    nki_lb_pipe lp;
+    nki_fq_pipe fp;
+} req0_raw_pipe;
+
+static int req0_raw_sock_init(void *arg, nki_sock *s)
+{
+    req0_raw_sock *rs = arg;
+    (void) s;
+    nki_lb_init(&rs->lb);
+    nki_fq_init(&rs->fq);
+    return 0;
+}
+
+static void req0_raw_sock_close(void *arg)
+{
+    req0_raw_sock *rs = arg;
+    nki_lb_close(&rs->lb);
+    nki_fq_close(&rs->fq);
+}
+
+static void req0_raw_sock_fini(void *arg)
+{
+    (void) arg;
+}
+
+static void req0_raw_send(void *arg, nk_aio *a)
+{
+    nki_lb_send(&((req0_raw_sock *) arg)->lb, a);
+}
+
+static void req0_raw_recv(void *arg, nk_aio *a)
+{
+    nki_fq_recv(&((req0_raw_sock *) arg)->fq, a);
+}
+
+static int req0_raw_pipe_init(void *arg, nki_pipe *p, void *sarg)
+{
+    req0_raw_pipe *rp = arg;
+    rp->rs = sarg;
+    nki_lb_pipe_init(&rp->lp, p);
+    nki_fq_pipe_init(&rp->fp, p);
+    return 0;
+}
+
+static int req0_raw_pipe_start(void *arg)
+{
+    req0_raw_pipe *rp = arg;
+    nki_lb_pipe_ready(&rp->rs->lb, &rp->lp);
+    return 0;
+}
+
+static void req0_raw_pipe_stop(void *arg)
+{
+    req0_raw_pipe *rp = arg;
+    nki_lb_pipe_stop(&rp->rs->lb, &rp->lp);
+    nki_fq_pipe_stop(&rp->rs->fq, &rp->fp);
+}
+
+static int req0_raw_pipe_recv(void *arg, nk_msg *m)
+{
+    req0_raw_pipe *rp = arg;
+    int rv = nki_bt_parse(m, 15);
+    if (rv != 0) {
+        nk_msg_free(m);
+        return rv == NK_EPROTO ? NK_EPROTO : 0;
+    }
+    nki_fq_put(&rp->rs->fq, &rp->fp, m);
+    return 0;
+}
+
+static void req0_raw_pipe_writable(void *arg)
+{
+    req0_raw_pipe *rp = arg;
+    nki_lb_pipe_ready(&rp->rs->lb, &rp->lp);
+}
+
+const nki_proto nki_req0_raw_proto = {
+    .self = NK_PROTO_REQ0,
+    .peer = NK_PROTO_REP0,
+    .raw = true,
+    .self_name = "req",
+    .peer_name = "rep",
+    .sock_size = sizeof(req0_raw_sock),
+    .pipe_size = sizeof(req0_raw_pipe),
+    .sock_init = req0_raw_sock_init,
+    .sock_close = req0_raw_sock_close,
+    .sock_fini = req0_raw_sock_fini,
+    .sock_send = req0_raw_send,
+    .sock_recv = req0_raw_recv,
+    .pipe_init = req0_raw_pipe_init,
+    .pipe_start = req0_raw_pipe_start,
+    .pipe_stop = req0_raw_pipe_stop,
+    .pipe_fini = req0_pipe_fini,
+    .pipe_recv = req0_raw_pipe_recv,
+    .pipe_writable = req0_raw_pipe_writable,
 };
 
 const nki_proto nki_req0_proto = {

@@ -1,0 +1,271 @@
+/* Building blocks shared by protocols: see protoq.h. */
+#include "protoq.h"
+
+/* ---- load-balanced send ---- */
+
+void nki_lb_init(nki_lb *lb)
+{
+    nki_list_init(&lb->ready);
+    nki_list_init(&lb->waiting);
+}
+
+void nki_lb_pipe_init(nki_lb_pipe *lp, nki_pipe *p)
+{
+    lp->p = p;
+    lp->node.next = lp->node.prev = NULL;
+}
+
+/* Put the message on lp's pipe; keep lp in rotation if it is still free. */
+static void lb_send_on(nki_lb *lb, nki_lb_pipe *lp, nk_aio *a)
+{
+    nk_msg *m = a->msg;
+    a->msg = NULL;
+    nki_node_remove(&lp->node);
+    nki_pipe_send(lp->p, m);
+    if (!nki_pipe_busy(lp->p)) {
+        nki_list_append(&lb->ready, &lp->node);
+    }
+    nki_aio_finish(a, 0);
+}
+
+void nki_lb_pipe_ready(nki_lb *lb, nki_lb_pipe *lp)
+{
+    nk_aio *a;
+    if (!nki_node_linked(&lp->node)) {
+        nki_list_append(&lb->ready, &lp->node);
+    }
+    while (!nki_list_empty(&lb->ready) && (a = nki_aio_list_pop(&lb->waiting)) != NULL) {
+        lb_send_on(lb, NKI_CONTAINER(nki_list_first(&lb->ready), nki_lb_pipe, node), a);
+    }
+}
+
+void nki_lb_pipe_stop(nki_lb *lb, nki_lb_pipe *lp)
+{
+    (void) lb;
+    nki_node_remove(&lp->node);
+}
+
+void nki_lb_send(nki_lb *lb, nk_aio *a)
+{
+    nki_node *n = nki_list_first(&lb->ready);
+    if (n != NULL && nki_list_empty(&lb->waiting)) {
+        lb_send_on(lb, NKI_CONTAINER(n, nki_lb_pipe, node), a);
+        return;
+    }
+    nki_aio_wait_on(a, &lb->waiting);
+}
+
+void nki_lb_close(nki_lb *lb)
+{
+    nki_aio_list_fail(&lb->waiting, NK_ECLOSED);
+}
+
+/* ---- fair-queued receive ---- */
+
+void nki_fq_init(nki_fq *fq)
+{
+    nki_list_init(&fq->pending);
+    nki_list_init(&fq->waiting);
+    fq->on_deliver = NULL;
+}
+
+void nki_fq_pipe_init(nki_fq_pipe *fp, nki_pipe *p)
+{
+    fp->p = p;
+    fp->held = NULL;
+    fp->node.next = fp->node.prev = NULL;
+}
+
+static void fq_complete(nki_fq *fq, nk_aio *a, nk_msg *m)
+{
+    if (fq->on_deliver) {
+        fq->on_deliver(a, m);
+    }
+    a->msg = m;
+    nki_aio_finish(a, 0);
+}
+
+void nki_fq_put(nki_fq *fq, nki_fq_pipe *fp, nk_msg *m)
+{
+    nk_aio *a = nki_aio_list_pop(&fq->waiting);
+    if (a != NULL) {
+        fq_complete(fq, a, m);
+        return;
+    }
+    fp->held = m;
+    nki_list_append(&fq->pending, &fp->node);
+    nki_pipe_pause(fp->p);
+}
+
+void nki_fq_recv(nki_fq *fq, nk_aio *a)
+{
+    nki_node *n = nki_list_pop(&fq->pending);
+    if (n != NULL) {
+        nki_fq_pipe *fp = NKI_CONTAINER(n, nki_fq_pipe, node);
+        nk_msg *m = fp->held;
+        fp->held = NULL;
+        nki_pipe_resume(fp->p);
+        fq_complete(fq, a, m);
+        return;
+    }
+    nki_aio_wait_on(a, &fq->waiting);
+}
+
+void nki_fq_pipe_stop(nki_fq *fq, nki_fq_pipe *fp)
+{
+    (void) fq;
+    nki_node_remove(&fp->node);
+    nk_msg_free(fp->held);
+    fp->held = NULL;
+}
+
+void nki_fq_close(nki_fq *fq)
+{
+    nki_aio_list_fail(&fq->waiting, NK_ECLOSED);
+}
+
+/* ---- bounded receive queue ---- */
+
+void nki_rq_init(nki_rq *rq, size_t cap)
+{
+    nki_msgq_init(&rq->q);
+    nki_list_init(&rq->waiting);
+    rq->cap = cap ? cap : 1;
+}
+
+void nki_rq_put(nki_rq *rq, nk_msg *m)
+{
+    nk_aio *a = nki_aio_list_pop(&rq->waiting);
+    if (a != NULL) {
+        a->msg = m;
+        nki_aio_finish(a, 0);
+        return;
+    }
+    while (rq->q.len >= rq->cap) {
+        nk_msg_free(nki_msgq_get(&rq->q));
+    }
+    nki_msgq_put(&rq->q, m);
+}
+
+void nki_rq_recv(nki_rq *rq, nk_aio *a)
+{
+    nk_msg *m = nki_msgq_get(&rq->q);
+    if (m != NULL) {
+        a->msg = m;
+        nki_aio_finish(a, 0);
+        return;
+    }
+    nki_aio_wait_on(a, &rq->waiting);
+}
+
+void nki_rq_close(nki_rq *rq)
+{
+    nki_aio_list_fail(&rq->waiting, NK_ECLOSED);
+    nki_msgq_flush(&rq->q);
+}
+
+int nki_rq_set_cap(nki_rq *rq, int64_t cap)
+{
+    if (cap < 1 || cap > 8192) {
+        return NK_EINVAL;
+    }
+    rq->cap = (size_t) cap;
+    while (rq->q.len > rq->cap) {
+        nk_msg_free(nki_msgq_get(&rq->q));
+    }
+    return 0;
+}
+
+/* ---- lossy send ---- */
+
+void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit)
+{
+    if (p->sendq.len > limit && p->sendq.len >= 2) {
+        /* Keep the head (it may be partly on the wire); drop the next. */
+        nki_node *second = p->sendq.list.head.next->next;
+        nki_node_remove(second);
+        p->sendq.len--;
+        nk_msg_free(NKI_CONTAINER(second, nk_msg, node));
+    }
+    nki_pipe_send(p, m);
+}
+
+/* ---- backtraces ---- */
+
+int nki_bt_parse(nk_msg *m, int ttl)
+{
+    size_t off = 0;
+    int hops = 0;
+    for (;;) {
+        if (off + 4 > m->len) {
+            return NK_EPROTO;
+        }
+        hops++;
+        off += 4;
+        if (m->body[off - 4] & 0x80) {
+            break;
+        }
+        if (hops > ttl) {
+            return NK_EMSGSIZE; /* no need to look further */
+        }
+    }
+    if (hops > ttl || m->hlen + off > NKI_MSG_HDR_MAX) {
+        return NK_EMSGSIZE;
+    }
+    return nki_msg_body_to_header(m, off);
+}
+
+/* ---- fan-out send ---- */
+
+void nki_fan_init(nki_fan *f, int64_t limit)
+{
+    nki_list_init(&f->pipes);
+    f->limit = limit;
+}
+
+void nki_fan_add(nki_fan *f, nki_fan_pipe *fp, nki_pipe *p)
+{
+    fp->p = p;
+    nki_list_append(&f->pipes, &fp->node);
+}
+
+void nki_fan_remove(nki_fan_pipe *fp)
+{
+    nki_node_remove(&fp->node);
+}
+
+void nki_fan_send(nki_fan *f, nk_msg *m, uint32_t skip)
+{
+    nki_node *n;
+    for (n = f->pipes.head.next; n != &f->pipes.head; n = n->next) {
+        nki_fan_pipe *fp = NKI_CONTAINER(n, nki_fan_pipe, node);
+        nk_msg *out;
+        if (fp->p->id == skip) {
+            continue;
+        }
+        /* The last pipe takes the original: one copy fewer. */
+        out = (n->next == &f->pipes.head) ? m : nki_msg_dup(m);
+        if (out == m) {
+            m = NULL;
+        }
+        if (out != NULL) {
+            nki_pipe_send_lossy(fp->p, out, (size_t) f->limit);
+        }
+    }
+    nk_msg_free(m);
+}
+
+int nki_fan_get_limit(nki_fan *f, int64_t *v)
+{
+    *v = f->limit;
+    return 0;
+}
+
+int nki_fan_set_limit(nki_fan *f, int64_t v)
+{
+    if (v < 0 || v > 8192) {
+        return NK_EINVAL;
+    }
+    f->limit = v;
+    return 0;
+}
