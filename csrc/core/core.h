@@ -198,6 +198,7 @@ typedef struct {
     nki_sock *sock;
     void *pdata;
     nki_node node;
+    int32_t recv_timeout, send_timeout; /* copied from the socket at open */
 } nki_ctx;
 
 nki_sock *nki_sock_find(uint32_t id);

@@ -149,6 +149,8 @@ int nk_ctx_open(uint32_t sid, uint32_t *cid)
     }
     c->sock = s;
     c->pdata = c + 1;
+    c->recv_timeout = s->recv_timeout;
+    c->send_timeout = s->send_timeout;
     if ((rv = nki_idmap_alloc(&ctx_ids, c, &c->id)) != 0 ||
         (rv = s->proto->ctx_init(c->pdata, s->pdata)) != 0) {
         if (c->id) {
@@ -199,7 +201,11 @@ void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
     } else {
         s = nki_sock_find(id);
     }
-    nki_aio_begin(a, s == NULL ? 0 : (send ? s->send_timeout : s->recv_timeout));
+    if (c != NULL) {
+        nki_aio_begin(a, send ? c->send_timeout : c->recv_timeout);
+    } else {
+        nki_aio_begin(a, s == NULL ? 0 : (send ? s->send_timeout : s->recv_timeout));
+    }
     if (s == NULL) {
         nki_aio_finish(a, NK_ECLOSED);
     } else if (send && a->msg == NULL) {
@@ -345,7 +351,13 @@ int nk_opt_set_int(int kind, uint32_t id, const char *name, int64_t v)
         nki_ctx *c = ctx_find(id);
         if (c) {
             const nki_option *o = opt_find(c->sock->proto->ctx_opts, name);
-            rv = o == NULL ? NK_ENOTSUP : (o->set ? o->set(c->pdata, v) : NK_EREADONLY);
+            if (strcmp(name, "recv-timeout") == 0) {
+                rv = nki_opt_duration(v, &c->recv_timeout);
+            } else if (strcmp(name, "send-timeout") == 0) {
+                rv = nki_opt_duration(v, &c->send_timeout);
+            } else {
+                rv = o == NULL ? NK_ENOTSUP : (o->set ? o->set(c->pdata, v) : NK_EREADONLY);
+            }
         }
     } else if (kind == NK_OBJ_DIALER || kind == NK_OBJ_LISTENER) {
         nki_ep *ep = nki_ep_find(id, kind == NK_OBJ_DIALER);
@@ -372,7 +384,13 @@ int nk_opt_get_int(int kind, uint32_t id, const char *name, int64_t *v)
         nki_ctx *c = ctx_find(id);
         if (c) {
             const nki_option *o = opt_find(c->sock->proto->ctx_opts, name);
-            rv = o == NULL ? NK_ENOTSUP : (o->get ? o->get(c->pdata, v) : NK_EWRITEONLY);
+            if (strcmp(name, "recv-timeout") == 0) {
+                *v = c->recv_timeout, rv = 0;
+            } else if (strcmp(name, "send-timeout") == 0) {
+                *v = c->send_timeout, rv = 0;
+            } else {
+                rv = o == NULL ? NK_ENOTSUP : (o->get ? o->get(c->pdata, v) : NK_EWRITEONLY);
+            }
         }
     } else if (kind == NK_OBJ_DIALER || kind == NK_OBJ_LISTENER) {
         nki_ep *ep = nki_ep_find(id, kind == NK_OBJ_DIALER);

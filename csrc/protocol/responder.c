@@ -51,9 +51,26 @@ void nki_resp_sock_fini(void *arg)
     (void) arg;
 }
 
+/* Is a receive of this context already waiting? (NNG: a second one is an
+ * error of state.)  The list is as long as the waiting contexts. */
+static bool resp_ctx_receiving(nki_resp_ctx *c)
+{
+    nki_node *n;
+    for (n = c->rs->fq.waiting.head.next; n != &c->rs->fq.waiting.head; n = n->next) {
+        if (NKI_CONTAINER(n, nk_aio, pnode)->pdata == c) {
+            return true;
+        }
+    }
+    return false;
+}
+
 void nki_resp_ctx_recv(void *arg, nk_aio *a)
 {
     nki_resp_ctx *c = arg;
+    if (resp_ctx_receiving(c)) {
+        nki_aio_finish(a, NK_ESTATE);
+        return;
+    }
     c->has_req = false; /* a new receive forgets an unanswered request */
     a->pdata = c;
     nki_fq_recv(&c->rs->fq, a);

@@ -177,9 +177,11 @@ static int inproc_dial(nki_ep *ep)
     }
     d->peer = l;
     l->peer = d;
-    /* Attach the listening side first so the dialer's first sends flow. */
-    if (nki_pipe_attach(&l->base, ep->sock->proto->self)) {
-        nki_pipe_attach(&d->base, lep->sock->proto->self);
+    /* The dialer first: like a stream's handshake, this completes the dial
+     * even if a protocol then refuses the peer.  Messages start to flow
+     * from a task, once both sides are attached. */
+    if (nki_pipe_attach(&d->base, lep->sock->proto->self)) {
+        nki_pipe_attach(&l->base, ep->sock->proto->self);
     }
     return 0;
 }
