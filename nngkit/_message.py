@@ -1,0 +1,189 @@
+"""Messages and pipes.
+
+A `Message` is a plain Python value (body, header, pipe); the core's
+``nk_msg`` exists only while a message is in flight.  `to_nk` builds one for
+a send and `take_body` / `take_message` turn a received one back into Python
+objects and free it, so no Python object ever owns core memory.
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+from ._errors import check
+from ._ffi import ffi, lib
+
+if TYPE_CHECKING:
+    from ._socket import Socket
+
+BytesLike = Union[bytes, bytearray, memoryview]
+
+
+def _as_view(data: Any) -> memoryview:
+    if isinstance(data, str):
+        raise ValueError('Cannot send type str.  Maybe you left out a ".encode()" somewhere?')
+    view = memoryview(data)
+    if view.ndim != 1 or view.itemsize != 1:
+        view = view.cast("B")
+    return view
+
+
+class Pipe:
+    """One connection between this socket and a peer.
+
+    Pipes are named by their core id; two `Pipe` objects with the same id
+    are equal.  A pipe that has gone away raises `Closed` when used.
+    """
+
+    _opt_kind = lib.NK_OBJ_PIPE
+
+    def __init__(self, pid: int, socket: Optional["Socket"] = None) -> None:
+        self._pid = int(pid)
+        self.socket = socket
+
+    @property
+    def id(self) -> int:
+        """The pipe's core id."""
+        return self._pid
+
+    @property
+    def _opt_id(self) -> int:
+        return self._pid
+
+    def close(self) -> None:
+        """Close this connection; the socket and its other pipes stay up."""
+        check(lib.nk_pipe_close(self._pid))
+
+    def send(self, data: BytesLike) -> None:
+        """Send ``data`` through this pipe (via its socket)."""
+        self._owner().send_msg(Message(data, self))
+
+    async def asend(self, data: BytesLike) -> None:
+        """Asynchronously send ``data`` through this pipe."""
+        await self._owner().asend_msg(Message(data, self))
+
+    def send_msg(self, msg: "Message") -> None:
+        """Send ``msg`` through this pipe."""
+        msg.pipe = self
+        self._owner().send_msg(msg)
+
+    async def asend_msg(self, msg: "Message") -> None:
+        """Asynchronously send ``msg`` through this pipe."""
+        msg.pipe = self
+        await self._owner().asend_msg(msg)
+
+    def _owner(self) -> "Socket":
+        if self.socket is None:
+            raise ValueError("this Pipe is not attached to a socket")
+        return self.socket
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Pipe):
+            return NotImplemented
+        return self._pid == other._pid
+
+    def __hash__(self) -> int:
+        return hash((Pipe, self._pid))
+
+    def __repr__(self) -> str:
+        return "<Pipe id=%d>" % self._pid
+
+
+class Message:
+    """A message: a body, an optional protocol header and an optional pipe.
+
+    On receive, ``pipe`` says which connection the message came from; on
+    send, a set ``pipe`` asks the protocol to use that connection (for
+    protocols that route by pipe).  Messages are immutable values and may be
+    sent more than once.
+    """
+
+    __slots__ = ("_data", "_header", "_pipe")
+
+    def __init__(self, data: BytesLike, pipe: Optional[Pipe] = None, *, header: BytesLike = b"") -> None:
+        self._data = bytes(_as_view(data))
+        self._header = bytes(_as_view(header))
+        self._pipe: Optional[Pipe] = None
+        if pipe is not None:
+            self.pipe = pipe
+
+    @property
+    def bytes(self) -> builtins.bytes:
+        """The message body."""
+        return self._data
+
+    @property
+    def header(self) -> builtins.bytes:
+        """The protocol header (request ids, backtraces); usually empty."""
+        return self._header
+
+    @property
+    def pipe(self) -> Optional[Pipe]:
+        """The pipe the message came from, or should go out on."""
+        return self._pipe
+
+    @pipe.setter
+    def pipe(self, pipe: Optional[Pipe]) -> None:
+        if pipe is not None and not isinstance(pipe, Pipe):
+            raise ValueError("pipe must be type Pipe, not %s" % type(pipe).__name__)
+        self._pipe = pipe
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __repr__(self) -> str:
+        pipe = self._pipe.id if self._pipe is not None else None
+        return "<Message %d bytes, header %d bytes, pipe=%s>" % (
+            len(self._data), len(self._header), pipe)
+
+
+def to_nk(data: Any, header: bytes = b"", pipe_id: int = 0) -> Any:
+    """A new ``nk_msg *`` holding a copy of ``data`` (the caller owns it)."""
+    view = _as_view(data)
+    size = view.nbytes
+    mp = ffi.new("nk_msg **")
+    check(lib.nk_msg_alloc(mp, size))
+    m = mp[0]
+    if size:
+        ffi.memmove(lib.nk_msg_body(m), view, size)
+    if header:
+        rv = lib.nk_msg_header_append(m, ffi.from_buffer(header), len(header))
+        if rv:
+            lib.nk_msg_free(m)
+            check(rv)
+    if pipe_id:
+        lib.nk_msg_set_pipe(m, pipe_id)
+    return m
+
+
+def msg_to_nk(msg: Message) -> Any:
+    """A new ``nk_msg *`` for sending `msg`."""
+    if not isinstance(msg, Message):
+        raise TypeError("expected a Message, not %s" % type(msg).__name__)
+    pid = msg.pipe.id if msg.pipe is not None else 0
+    return to_nk(msg.bytes, msg.header, pid)
+
+
+def _copy(ptr: Any, size: int) -> bytes:
+    return ffi.buffer(ptr, size)[:] if size else b""
+
+
+def take_body(m: Any) -> bytes:
+    """The body of a received ``nk_msg *``, which is freed."""
+    try:
+        return _copy(lib.nk_msg_body(m), lib.nk_msg_len(m))
+    finally:
+        lib.nk_msg_free(m)
+
+
+def take_message(m: Any, pipe_for: Callable[[int], Optional[Pipe]]) -> Message:
+    """A `Message` made from a received ``nk_msg *``, which is freed."""
+    try:
+        msg = Message.__new__(Message)
+        msg._data = _copy(lib.nk_msg_body(m), lib.nk_msg_len(m))
+        msg._header = _copy(lib.nk_msg_header(m), lib.nk_msg_header_len(m))
+        msg._pipe = pipe_for(lib.nk_msg_pipe(m))
+        return msg
+    finally:
+        lib.nk_msg_free(m)

@@ -1,0 +1,149 @@
+"""Option descriptors: ``sock.recv_timeout = 100`` becomes one core call.
+
+Every object that carries options (socket, context, dialer, listener, pipe)
+has a class attribute ``_opt_kind`` (an ``NK_OBJ_*`` number) and a property
+``_opt_id`` (its core id).  A descriptor knows only the option's core name
+("recv-timeout", "req:resend-time", ...) and its Python type; the core checks
+names, values and read-only-ness, so a wrong use raises the core's error
+(``NotSupported``, ``ReadOnly``, ``InvalidOperation``...).  A closed object
+has a stale id and raises ``Closed``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, Optional, TypeVar, Union, overload
+
+from ._errors import check
+from ._ffi import ffi, lib
+
+T = TypeVar("T")
+
+# String options are read into a buffer that grows until the value fits.
+_STR_FIRST = 1024
+_STR_LIMIT = 1 << 16
+
+
+def get_int(kind: int, oid: int, name: bytes) -> int:
+    out = ffi.new("int64_t *")
+    check(lib.nk_opt_get_int(kind, oid, name, out))
+    return int(out[0])
+
+
+def set_int(kind: int, oid: int, name: bytes, value: int) -> None:
+    check(lib.nk_opt_set_int(kind, oid, name, value))
+
+
+def get_str(kind: int, oid: int, name: bytes) -> str:
+    size = _STR_FIRST
+    while True:
+        buf = ffi.new("char[]", size)
+        rv = lib.nk_opt_get_str(kind, oid, name, buf, size)
+        # NK_EINVAL also means "did not fit": retry with more room, bounded.
+        if rv == lib.NK_EINVAL and size < _STR_LIMIT:
+            size *= 4
+            continue
+        check(rv)
+        return str(ffi.string(buf).decode("utf-8", "replace"))
+
+
+def set_str(kind: int, oid: int, name: bytes, value: Union[str, bytes]) -> None:
+    raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+    if b"\0" in raw:
+        raise ValueError("option strings cannot contain NUL bytes")
+    check(lib.nk_opt_set_str(kind, oid, name, raw))
+
+
+def as_int(value: Any) -> int:
+    """Accept ints, and floats that hold an exact integer (as pynng does)."""
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number != value:
+        raise ValueError(
+            "Invalid value %r of type %s.  Expected int." % (value, type(value).__name__)
+        )
+    return number
+
+
+class _Option(Generic[T]):
+    """Base descriptor; subclasses say how a value crosses the boundary."""
+
+    def __init__(self, name: str, doc: str = "") -> None:
+        self.name = name
+        self._cname = name.encode("ascii")
+        self.attr = name
+        self.__doc__ = doc or "The %r option." % name
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self.attr = attr
+
+    @overload
+    def __get__(self, obj: None, owner: Optional[type] = None) -> "_Option[T]":
+        ...
+
+    @overload
+    def __get__(self, obj: object, owner: Optional[type] = None) -> T:
+        ...
+
+    def __get__(self, obj: Any, owner: Optional[type] = None) -> Any:
+        if obj is None:
+            return self
+        return self._get(obj._opt_kind, obj._opt_id)
+
+    def __set__(self, obj: Any, value: T) -> None:
+        self._set(obj._opt_kind, obj._opt_id, value)
+
+    def _get(self, kind: int, oid: int) -> T:
+        raise NotImplementedError
+
+    def _set(self, kind: int, oid: int, value: T) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return "<%s %r>" % (type(self).__name__, self.name)
+
+
+class IntOption(_Option[int]):
+    """An integer option."""
+
+    def _get(self, kind: int, oid: int) -> int:
+        return get_int(kind, oid, self._cname)
+
+    def _set(self, kind: int, oid: int, value: int) -> None:
+        set_int(kind, oid, self._cname, as_int(value))
+
+
+class MsOption(IntOption):
+    """A duration in milliseconds (-1 is infinite)."""
+
+
+class SizeOption(IntOption):
+    """A size in bytes."""
+
+
+class BoolOption(_Option[bool]):
+    """A boolean option (an integer 0/1 in the core)."""
+
+    def _get(self, kind: int, oid: int) -> bool:
+        return bool(get_int(kind, oid, self._cname))
+
+    def _set(self, kind: int, oid: int, value: bool) -> None:
+        set_int(kind, oid, self._cname, 1 if value else 0)
+
+
+class StrOption(_Option[str]):
+    """A text option."""
+
+    def _get(self, kind: int, oid: int) -> str:
+        return get_str(kind, oid, self._cname)
+
+    def _set(self, kind: int, oid: int, value: str) -> None:
+        set_str(kind, oid, self._cname, value)
+
+
+# pynng's class names, for code that introspects descriptors.
+BooleanOption = BoolOption
+StringOption = StrOption

@@ -1,0 +1,321 @@
+"""Sockets, listeners and dialers.
+
+A `Socket` holds its core id and nothing else of the core: everything it
+does is one ``lib`` call plus `check`.  Protocol subclasses (in
+`_protocols`) only name the protocol number and their extra options.
+
+Open sockets are tracked in a WeakSet; at interpreter exit they are closed
+(which completes every pending operation with `Closed`) before the asyncio
+completion queues are released, so exit neither hangs nor crashes.
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import weakref
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar
+
+from . import _aio
+from ._context import Context, Messaging
+from ._errors import ConnectionRefused, check
+from ._ffi import ffi, lib
+from ._message import Pipe
+from ._options import BoolOption, IntOption, MsOption, SizeOption, StrOption
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+logger = logging.getLogger(__name__)
+
+_open_sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
+_S = TypeVar("_S", bound="Socket")
+
+
+class _Endpoint:
+    """What listeners and dialers share: an id, a socket, options, close."""
+
+    _opt_kind: ClassVar[int]
+
+    url = StrOption("url", "The URL; for a tcp listener on port 0, the bound one.")
+    recv_max_size = SizeOption("recv-size-max")
+    tcp_nodelay = BoolOption("tcp-nodelay")
+    tcp_keepalive = BoolOption("tcp-keepalive")
+
+    def __init__(self, eid: int, socket: "Socket") -> None:
+        self._eid = eid
+        self.socket = socket
+
+    @property
+    def id(self) -> int:
+        """The endpoint's core id."""
+        return self._eid
+
+    @property
+    def _opt_id(self) -> int:
+        return self._eid
+
+    def _close(self) -> int:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Stop this endpoint and close its connections.  Idempotent."""
+        self.socket._forget(self)
+        rv = self._close()
+        if rv != lib.NK_ECLOSED:
+            check(rv)
+
+    def __repr__(self) -> str:
+        return "<%s id=%d socket=%d>" % (type(self).__name__, self._eid, self.socket.id)
+
+
+class Listener(_Endpoint):
+    """Accepts connections on one address; made by `Socket.listen`."""
+
+    _opt_kind = lib.NK_OBJ_LISTENER
+
+    def _close(self) -> int:
+        return int(lib.nk_listener_close(self._eid))
+
+
+class Dialer(_Endpoint):
+    """Connects (and reconnects) to one address; made by `Socket.dial`."""
+
+    _opt_kind = lib.NK_OBJ_DIALER
+
+    reconnect_time_min = MsOption("reconnect-time-min")
+    reconnect_time_max = MsOption("reconnect-time-max")
+
+    def _close(self) -> int:
+        return int(lib.nk_dialer_close(self._eid))
+
+
+class Socket(Messaging):
+    """A socket of one of the scalability protocols; use a subclass.
+
+    Keyword arguments set options before ``listen``/``dial`` happen:
+    ``recv_timeout``, ``send_timeout``, ``recv_max_size``,
+    ``reconnect_time_min``, ``reconnect_time_max``, ``name``,
+    ``recv_buffer_size``, ``send_buffer_size``, plus the protocol's own
+    (``resend_time`` for Req0).  ``listen=url`` and ``dial=url`` then start
+    endpoints; ``block_on_dial`` is passed to `dial` as ``block``.
+    ``raw=True`` opens a raw-mode socket.
+    """
+
+    # Protocol data, set by subclasses.
+    _proto: ClassVar[Optional[int]] = None
+    _extra_options: ClassVar[Tuple[str, ...]] = ()
+
+    _opt_kind = lib.NK_OBJ_SOCKET
+
+    name = StrOption("socket-name", "The socket's name (for debugging).")
+    protocol = IntOption("protocol", "The protocol number (read-only).")
+    protocol_name = StrOption("protocol-name", "The protocol name (read-only).")
+    peer = IntOption("peer", "The peer's protocol number (read-only).")
+    peer_name = StrOption("peer-name", "The peer's protocol name (read-only).")
+    recv_timeout = MsOption("recv-timeout", "Receive timeout in ms (-1: none).")
+    send_timeout = MsOption("send-timeout", "Send timeout in ms (-1: none).")
+    recv_max_size = SizeOption("recv-size-max", "Largest message accepted, in bytes; larger ones drop their connection.")
+    recv_buffer_size = IntOption("recv-buffer", "Messages buffered on receive.")
+    send_buffer_size = IntOption("send-buffer", "Messages buffered on send.")
+    reconnect_time_min = MsOption("reconnect-time-min", "First reconnect delay in ms.")
+    reconnect_time_max = MsOption("reconnect-time-max", "Largest reconnect delay in ms (0: no backoff).")
+    ttl_max = IntOption("ttl-max", "Maximum hops a message may travel.")
+    tcp_nodelay = BoolOption("tcp-nodelay", "Disable Nagle's algorithm on new tcp connections.")
+    tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on new connections.")
+    handshake_timeout = MsOption("handshake-timeout", "Drop peers that do not finish the SP handshake in time (ms).")
+
+    def __init__(
+        self,
+        *,
+        dial: Optional[str] = None,
+        listen: Optional[str] = None,
+        recv_timeout: Optional[int] = None,
+        send_timeout: Optional[int] = None,
+        recv_max_size: Optional[int] = None,
+        recv_buffer_size: Optional[int] = None,
+        send_buffer_size: Optional[int] = None,
+        reconnect_time_min: Optional[int] = None,
+        reconnect_time_max: Optional[int] = None,
+        name: Optional[str] = None,
+        block_on_dial: Optional[bool] = None,
+        raw: bool = False,
+        async_backend: Optional[str] = None,
+        **protocol_options: Any,
+    ) -> None:
+        self._closed = True  # until the core socket exists
+        self._sid = 0
+        self._rescued = None
+        self._raw = bool(raw)
+        self._listeners: Dict[int, Listener] = {}
+        self._dialers: Dict[int, Dialer] = {}
+        self._pipes: "weakref.WeakValueDictionary[int, Pipe]" = weakref.WeakValueDictionary()
+        if self._proto is None:
+            raise TypeError("Cannot directly instantiate a Socket.  Try a subclass.")
+        if async_backend not in (None, "asyncio"):
+            raise ValueError("The async backend %s is not currently supported." % async_backend)
+        unknown = set(protocol_options) - set(self._extra_options)
+        if unknown:
+            raise TypeError("%s() got unexpected keyword argument(s): %s"
+                            % (type(self).__name__, ", ".join(sorted(unknown))))
+        sid = ffi.new("uint32_t *")
+        check(lib.nk_socket_open(self._proto, 1 if raw else 0, sid))
+        self._sid = int(sid[0])
+        self._closed = False
+        _open_sockets.add(self)
+        settings = dict(
+            recv_timeout=recv_timeout, send_timeout=send_timeout,
+            recv_max_size=recv_max_size, recv_buffer_size=recv_buffer_size,
+            send_buffer_size=send_buffer_size, reconnect_time_min=reconnect_time_min,
+            reconnect_time_max=reconnect_time_max, name=name, **protocol_options,
+        )
+        try:
+            for attr, value in settings.items():
+                if value is not None:
+                    setattr(self, attr, value)
+            if listen is not None:
+                self.listen(listen)
+            if dial is not None:
+                self.dial(dial, block=block_on_dial)
+        except BaseException:
+            self.close()
+            raise
+
+    # -- identity -------------------------------------------------------
+
+    @property
+    def id(self) -> int:
+        """The socket's core id."""
+        return self._sid
+
+    @property
+    def _opt_id(self) -> int:
+        return self._sid
+
+    @property
+    def raw(self) -> bool:
+        """Whether the socket was opened in raw mode."""
+        return self._raw
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close` has been called."""
+        return self._closed
+
+    # -- endpoints ------------------------------------------------------
+
+    def listen(self, address: str) -> Listener:
+        """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``)."""
+        lid = ffi.new("uint32_t *")
+        check(lib.nk_listen(self._sid, address.encode("utf-8"), lid))
+        listener = Listener(int(lid[0]), self)
+        self._listeners[listener.id] = listener
+        return listener
+
+    def dial(self, address: str, block: Optional[bool] = None) -> Dialer:
+        """Connect to ``address``.
+
+        ``block=True``: connect now or raise.  ``block=False``: connect in
+        the background, retrying until it works.  ``block=None`` (default):
+        try to connect now, and if that is refused, go on in the background.
+        """
+        if block is None:
+            try:
+                return self._dial(address, 0)
+            except ConnectionRefused:
+                logger.debug("blocking dial to %s refused; dialing in the background", address)
+                return self._dial(address, lib.NK_FLAG_NONBLOCK)
+        return self._dial(address, 0 if block else lib.NK_FLAG_NONBLOCK)
+
+    def _dial(self, address: str, flags: int) -> Dialer:
+        did = ffi.new("uint32_t *")
+        check(lib.nk_dial(self._sid, address.encode("utf-8"), flags, did))
+        dialer = Dialer(int(did[0]), self)
+        self._dialers[dialer.id] = dialer
+        return dialer
+
+    def _forget(self, endpoint: _Endpoint) -> None:
+        table: Dict[int, Any] = self._listeners if isinstance(endpoint, Listener) else self._dialers
+        table.pop(endpoint.id, None)
+
+    @property
+    def listeners(self) -> Tuple[Listener, ...]:
+        """The listeners started by `listen` and not closed."""
+        return tuple(self._listeners.values())
+
+    @property
+    def dialers(self) -> Tuple[Dialer, ...]:
+        """The dialers started by `dial` and not closed."""
+        return tuple(self._dialers.values())
+
+    # -- messaging (the methods themselves are in Messaging) -------------
+
+    def _start_send(self, aio: Any) -> None:
+        lib.nk_sock_send(self._sid, aio)
+
+    def _start_recv(self, aio: Any) -> None:
+        lib.nk_sock_recv(self._sid, aio)
+
+    def _pipe_for(self, pid: int) -> Optional[Pipe]:
+        if not pid:
+            return None
+        pipe = self._pipes.get(pid)
+        if pipe is None:
+            pipe = Pipe(pid, self)
+            self._pipes[pid] = pipe
+        return pipe
+
+    def new_context(self) -> Context:
+        """A new `Context` on this socket (Req0 and Rep0 only)."""
+        return Context(self)
+
+    # -- lifetime -------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the socket: pending operations fail with `Closed`.  Idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        _open_sockets.discard(self)
+        self._listeners.clear()
+        self._dialers.clear()
+        self._free_rescued()
+        rv = lib.nk_socket_close(self._sid)
+        if rv != lib.NK_ECLOSED:
+            check(rv)
+
+    def __enter__(self: _S) -> _S:
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional["TracebackType"]) -> None:
+        self.close()
+
+    async def __aenter__(self: _S) -> _S:
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                        tb: Optional["TracebackType"]) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        state = " closed" if self._closed else ""
+        return "<%s id=%d%s>" % (type(self).__name__, self._sid, state)
+
+
+def _close_all_at_exit() -> None:
+    for sock in list(_open_sockets):
+        try:
+            sock.close()
+        except Exception:
+            pass
+    _aio.release_at_exit()
+
+
+atexit.register(_close_all_at_exit)
