@@ -1,0 +1,1 @@
+"""Shared test helpers for the nngkit suite (imported by conftest and tests)."""

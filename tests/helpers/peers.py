@@ -1,0 +1,149 @@
+"""External peers: binaries and pynng, started and stopped with timeouts.
+
+``require_peer`` skips when a peer is absent, unless NNGKIT_REQUIRE_PEERS=1
+(CI), where an absent peer is a failure.  Processes are only ever ended by
+their own Popen handle.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import selectors
+import shutil
+import subprocess
+import sys
+import time
+from typing import Any, List, Optional, Sequence
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROJECT_ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def peers_required() -> bool:
+    return os.environ.get("NNGKIT_REQUIRE_PEERS", "") == "1"
+
+
+def _missing(what: str) -> None:
+    msg = f"peer {what} is not available"
+    if peers_required():
+        pytest.fail(msg + " (NNGKIT_REQUIRE_PEERS=1)", pytrace=False)
+    pytest.skip(msg)
+
+
+def _is_native(path: str) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"\x7fELF"
+    except OSError:
+        return False
+
+
+def require_peer(binary: str) -> str:
+    """Absolute path of the native (C) `binary`, or skip/fail.
+
+    /usr/bin comes first, and only ELF executables count: nngkit installs its
+    own Python ``nngcat`` script, which may come earlier on PATH.
+    """
+    candidates = [os.path.join(d, binary) for d in ("/usr/bin", "/usr/local/bin", "/bin")]
+    found = shutil.which(binary)
+    if found:
+        candidates.append(found)
+    for path in candidates:
+        if os.access(path, os.X_OK) and _is_native(path):
+            return path
+    _missing(binary)
+    raise AssertionError("unreachable")
+
+
+def require_pynng() -> Any:
+    try:
+        return importlib.import_module("pynng")
+    except ImportError:
+        _missing("pynng (Python package)")
+        raise  # not reached
+
+
+class Proc:
+    """A child process with line-oriented, deadline-bounded stdout reading."""
+
+    def __init__(self, argv: Sequence[str], env: Optional[dict] = None, cwd: Optional[str] = None) -> None:
+        self.argv = list(argv)
+        self.p = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env, cwd=cwd)
+        assert self.p.stdout is not None and self.p.stderr is not None
+        self.stdout, self.stderr = self.p.stdout, self.p.stderr
+        self._out = b""
+        self.lines: List[bytes] = []
+
+    def readline(self, timeout: float = 10.0) -> bytes:
+        """Next stdout line (without newline); fails if none arrives in time."""
+        deadline = time.monotonic() + timeout
+        sel = selectors.DefaultSelector()
+        sel.register(self.stdout, selectors.EVENT_READ)
+        try:
+            while b"\n" not in self._out:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not sel.select(remaining):
+                    raise AssertionError(f"no output line from {self.argv[:3]} in {timeout}s; "
+                                         f"stderr: {self.stderr_now()!r}")
+                chunk = os.read(self.stdout.fileno(), 65536)
+                if not chunk:
+                    raise AssertionError(f"{self.argv[:3]} closed stdout (rc={self.p.poll()}); "
+                                         f"partial={self._out!r}; stderr: {self.stderr_now()!r}")
+                self._out += chunk
+        finally:
+            sel.close()
+        line, _, self._out = self._out.partition(b"\n")
+        self.lines.append(line)
+        return line
+
+    def stderr_now(self) -> bytes:
+        if self.p.poll() is None:
+            return b"(still running)"
+        return self.stderr.read() or b""
+
+    def finish(self, timeout: float = 10.0):
+        """Wait for exit; returns (rc, remaining stdout, stderr)."""
+        try:
+            out, err = self.p.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise AssertionError(f"{self.argv[:3]} did not exit within {timeout}s") from None
+        return self.p.returncode, self._out + out, err
+
+    def kill(self) -> None:
+        """SIGKILL and reap (only this child)."""
+        if self.p.poll() is None:
+            self.p.kill()
+        self.p.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.p.poll() is None:
+            self.p.terminate()
+            try:
+                self.p.wait(timeout=3)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait(timeout=5)
+        for f in (self.p.stdout, self.p.stderr):
+            if f is not None:
+                f.close()
+
+
+def python_argv(script: str, *args: str) -> List[str]:
+    return [sys.executable, "-c", script, *args]
+
+
+def child_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = PROJECT_ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra)
+    return env
+
+
+def unbuffered(argv: Sequence[str]) -> List[str]:
+    """Run a C program with unbuffered stdout (nngcat does not flush -v lines)."""
+    stdbuf = shutil.which("stdbuf")
+    return ([stdbuf, "-o0"] if stdbuf else []) + list(argv)
