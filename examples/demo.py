@@ -1,0 +1,61 @@
+"""Run every nngkit example in turn and report what happened.
+
+Each example runs in its own Python process with a time limit; its output
+is shown indented.  An example that exits 77 was skipped because a peer
+(pynng, /usr/bin/nngcat) is missing.  Exit status: 0 unless one failed.
+Run: python examples/demo.py
+"""
+
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+EXAMPLES = [
+    "reqrep/sync.py",
+    "reqrep/async.py",
+    "pair/sync.py",
+    "pair/async.py",
+    "interop_pynng.py",
+    "interop_nngcat.py",
+]
+TIME_LIMIT = 60  # seconds per example
+SKIPPED = 77
+
+
+def run_one(name: str) -> str:
+    print("=== %s" % name, flush=True)
+    start = time.monotonic()
+    try:
+        proc = subprocess.run([sys.executable, os.path.join(HERE, name)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              timeout=TIME_LIMIT)
+    except subprocess.TimeoutExpired as exc:
+        output, status = exc.output or b"", "FAIL (no exit after %d s)" % TIME_LIMIT
+    else:
+        output = proc.stdout
+        if proc.returncode == 0:
+            status = "ok"
+        elif proc.returncode == SKIPPED:
+            status = "skipped"
+        else:
+            status = "FAIL (exit %d)" % proc.returncode
+    for line in output.decode(errors="replace").splitlines():
+        print("    " + line)
+    status += " in %.2f s" % (time.monotonic() - start)
+    print("--- %s: %s\n" % (name, status), flush=True)
+    return status
+
+
+def main() -> int:
+    results = [(name, run_one(name)) for name in EXAMPLES]
+    print("Summary")
+    for name, status in results:
+        print("  %-20s %s" % (name, status))
+    failed = [name for name, status in results if status.startswith("FAIL")]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
