@@ -44,17 +44,44 @@ from ._errors import (
 from ._message import Message, Pipe
 from ._context import Context
 from ._socket import Dialer, Listener, Socket
-from ._protocols import Pair0, Rep0, Req0, Req0Context
+from ._protocols import (
+    Bus0,
+    Pair0,
+    Pair1,
+    Pub0,
+    Pull0,
+    Push0,
+    Rep0,
+    Req0,
+    Req0Context,
+    Respondent0,
+    Sub0,
+    Sub0Context,
+    Surveyor0,
+    Surveyor0Context,
+)
+from ._device import device
 
 __all__ = [
     "__version__",
     # sockets and friends
     "Socket",
     "Pair0",
+    "Pair1",
     "Req0",
     "Rep0",
+    "Pub0",
+    "Sub0",
+    "Push0",
+    "Pull0",
+    "Surveyor0",
+    "Respondent0",
+    "Bus0",
     "Context",
     "Req0Context",
+    "Sub0Context",
+    "Surveyor0Context",
+    "device",
     "Listener",
     "Dialer",
     "Pipe",

@@ -147,3 +147,13 @@ class StrOption(_Option[str]):
 # pynng's class names, for code that introspects descriptors.
 BooleanOption = BoolOption
 StringOption = StrOption
+
+
+def set_bin(kind: int, oid: int, name: bytes, value: bytes) -> None:
+    """Set a byte-string option (``sub:subscribe`` and friends)."""
+    check(lib.nk_opt_set_bin(kind, oid, name, value, len(value)))
+
+
+def as_topic(topic: Union[str, bytes, bytearray, memoryview]) -> bytes:
+    """A SUB topic as bytes (str topics are UTF-8, as in pynng)."""
+    return topic.encode("utf-8") if isinstance(topic, str) else bytes(topic)

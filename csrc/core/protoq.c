@@ -7,6 +7,8 @@ void nki_lb_init(nki_lb *lb)
 {
     nki_list_init(&lb->ready);
     nki_list_init(&lb->waiting);
+    nki_msgq_init(&lb->buffer);
+    lb->bufcap = 0;
 }
 
 void nki_lb_pipe_init(nki_lb_pipe *lp, nki_pipe *p)
@@ -15,27 +17,47 @@ void nki_lb_pipe_init(nki_lb_pipe *lp, nki_pipe *p)
     lp->node.next = lp->node.prev = NULL;
 }
 
-/* Put the message on lp's pipe; keep lp in rotation if it is still free. */
-static void lb_send_on(nki_lb *lb, nki_lb_pipe *lp, nk_aio *a)
+/* Put m on lp's pipe; keep lp in rotation if it is still free. */
+static void lb_put(nki_lb *lb, nki_lb_pipe *lp, nk_msg *m)
 {
-    nk_msg *m = a->msg;
-    a->msg = NULL;
     nki_node_remove(&lp->node);
     nki_pipe_send(lp->p, m);
     if (!nki_pipe_busy(lp->p)) {
         nki_list_append(&lb->ready, &lp->node);
     }
-    nki_aio_finish(a, 0);
+}
+
+static nki_lb_pipe *lb_first_ready(nki_lb *lb)
+{
+    nki_node *n = nki_list_first(&lb->ready);
+    return n ? NKI_CONTAINER(n, nki_lb_pipe, node) : NULL;
 }
 
 void nki_lb_pipe_ready(nki_lb *lb, nki_lb_pipe *lp)
 {
     nk_aio *a;
+    nki_lb_pipe *rp;
     if (!nki_node_linked(&lp->node)) {
         nki_list_append(&lb->ready, &lp->node);
     }
-    while (!nki_list_empty(&lb->ready) && (a = nki_aio_list_pop(&lb->waiting)) != NULL) {
-        lb_send_on(lb, NKI_CONTAINER(nki_list_first(&lb->ready), nki_lb_pipe, node), a);
+    /* Buffered messages first (they are older), then waiting senders,
+     * whose messages refill the buffer when it has room. */
+    while ((rp = lb_first_ready(lb)) != NULL) {
+        nk_msg *m = nki_msgq_get(&lb->buffer);
+        if (m == NULL) {
+            if ((a = nki_aio_list_pop(&lb->waiting)) == NULL) {
+                break;
+            }
+            m = a->msg;
+            a->msg = NULL;
+            nki_aio_finish(a, 0);
+        }
+        lb_put(lb, rp, m);
+    }
+    while (lb->buffer.len < lb->bufcap && (a = nki_aio_list_pop(&lb->waiting)) != NULL) {
+        nki_msgq_put(&lb->buffer, a->msg);
+        a->msg = NULL;
+        nki_aio_finish(a, 0);
     }
 }
 
@@ -47,9 +69,18 @@ void nki_lb_pipe_stop(nki_lb *lb, nki_lb_pipe *lp)
 
 void nki_lb_send(nki_lb *lb, nk_aio *a)
 {
-    nki_node *n = nki_list_first(&lb->ready);
-    if (n != NULL && nki_list_empty(&lb->waiting)) {
-        lb_send_on(lb, NKI_CONTAINER(n, nki_lb_pipe, node), a);
+    nki_lb_pipe *rp = lb_first_ready(lb);
+    if (rp != NULL && lb->buffer.len == 0 && nki_list_empty(&lb->waiting)) {
+        nk_msg *m = a->msg;
+        a->msg = NULL;
+        lb_put(lb, rp, m);
+        nki_aio_finish(a, 0);
+        return;
+    }
+    if (lb->buffer.len < lb->bufcap && nki_list_empty(&lb->waiting)) {
+        nki_msgq_put(&lb->buffer, a->msg);
+        a->msg = NULL;
+        nki_aio_finish(a, 0);
         return;
     }
     nki_aio_wait_on(a, &lb->waiting);
@@ -58,6 +89,22 @@ void nki_lb_send(nki_lb *lb, nk_aio *a)
 void nki_lb_close(nki_lb *lb)
 {
     nki_aio_list_fail(&lb->waiting, NK_ECLOSED);
+    nki_msgq_flush(&lb->buffer);
+}
+
+int nki_lb_get_buffer(nki_lb *lb, int64_t *v)
+{
+    *v = (int64_t) lb->bufcap;
+    return 0;
+}
+
+int nki_lb_set_buffer(nki_lb *lb, int64_t v)
+{
+    if (v < 0 || v > 8192) {
+        return NK_EINVAL;
+    }
+    lb->bufcap = (size_t) v;
+    return 0;
 }
 
 /* ---- fair-queued receive ---- */

@@ -21,6 +21,8 @@
 typedef struct {
     nki_list ready;   /* nki_lb_pipe, able to take a message now */
     nki_list waiting; /* parked send aios */
+    nki_msgq buffer;  /* accepted, waiting for a ready pipe */
+    size_t bufcap;    /* send-buffer: 0 (default) means none */
 } nki_lb;
 
 typedef struct {
@@ -36,6 +38,8 @@ void nki_lb_pipe_stop(nki_lb *lb, nki_lb_pipe *lp);
 /* Sends a->msg to the next ready pipe, or parks a. */
 void nki_lb_send(nki_lb *lb, nk_aio *a);
 void nki_lb_close(nki_lb *lb);
+int nki_lb_get_buffer(nki_lb *lb, int64_t *v);
+int nki_lb_set_buffer(nki_lb *lb, int64_t v);
 
 /* ---- fair-queued receive ---- */
 

@@ -1,7 +1,9 @@
 /*
  * PUSH0 (0x50): each message goes to one ready PULL pipe, pipes rotate; send
  * waits while none is ready (back-pressure).  Anything a PULL sends back is
- * read and discarded.  No header: raw is the same.
+ * read and discarded.  send-buffer (default 0) messages may wait in the
+ * socket for a puller; a send completes once its message is buffered.  No
+ * header: raw is the same.
  */
 #include "protoq.h"
 
@@ -81,6 +83,21 @@ static void push0_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
+static int push0_get_sendbuf(void *arg, int64_t *v)
+{
+    return nki_lb_get_buffer(&((push0_sock *) arg)->lb, v);
+}
+
+static int push0_set_sendbuf(void *arg, int64_t v)
+{
+    return nki_lb_set_buffer(&((push0_sock *) arg)->lb, v);
+}
+
+static const nki_option push0_opts[] = {
+    {"send-buffer", push0_get_sendbuf, push0_set_sendbuf, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 #define PUSH0_TABLE(is_raw)                                                                     \
     {                                                                                           \
         .self = NK_PROTO_PUSH0, .peer = NK_PROTO_PULL0, .raw = is_raw, .self_name = "push",    \
@@ -90,7 +107,7 @@ static void push0_pipe_writable(void *arg)
         .sock_recv = push0_sock_recv, .pipe_init = push0_pipe_init,                            \
         .pipe_start = push0_pipe_start, .pipe_stop = push0_pipe_stop,                          \
         .pipe_fini = push0_pipe_fini, .pipe_recv = push0_pipe_recv,                            \
-        .pipe_writable = push0_pipe_writable,                                                  \
+        .pipe_writable = push0_pipe_writable, .sock_opts = push0_opts,                         \
     }
 
 const nki_proto nki_push0_proto = PUSH0_TABLE(false);
