@@ -3,18 +3,16 @@
 #include <string.h>
 
 #include "core.h"
+#include "wire.h"
 
 uint32_t nki_get_u32(const uint8_t *p)
 {
-    return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) | ((uint32_t) p[2] << 8) | p[3];
+    return nki_wire_get_u32(p);
 }
 
 void nki_put_u32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t) (v >> 24);
-    p[1] = (uint8_t) (v >> 16);
-    p[2] = (uint8_t) (v >> 8);
-    p[3] = (uint8_t) v;
+    nki_wire_put_u32(p, v);
 }
 
 nk_msg *nki_msg_new(size_t len, size_t cap)

@@ -1,5 +1,6 @@
 /* Building blocks shared by protocols: see protoq.h. */
 #include "protoq.h"
+#include "wire.h"
 
 /* ---- load-balanced send ---- */
 
@@ -241,25 +242,15 @@ void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit)
 
 int nki_bt_parse(nk_msg *m, int ttl)
 {
-    size_t off = 0;
-    int hops = 0;
-    for (;;) {
-        if (off + 4 > m->len) {
-            return NK_EPROTO;
-        }
-        hops++;
-        off += 4;
-        if (m->body[off - 4] & 0x80) {
-            break;
-        }
-        if (hops > ttl) {
-            return NK_EMSGSIZE; /* no need to look further */
-        }
+    size_t n;
+    int rv = nki_wire_bt_scan(m->body, m->len, ttl, &n);
+    if (rv != 0) {
+        return rv;
     }
-    if (hops > ttl || m->hlen + off > NKI_MSG_HDR_MAX) {
+    if (m->hlen + n > NKI_MSG_HDR_MAX) {
         return NK_EMSGSIZE;
     }
-    return nki_msg_body_to_header(m, off);
+    return nki_msg_body_to_header(m, n);
 }
 
 /* ---- fan-out send ---- */

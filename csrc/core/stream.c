@@ -19,6 +19,7 @@
 #include "pipe.h"
 #include "proto.h"
 #include "tran.h"
+#include "wire.h"
 
 #define RBUF_SIZE 65536
 #define IOV_MSGS 64
@@ -42,8 +43,7 @@ typedef struct {
     /* receive */
     uint8_t *rbuf;
     size_t rpos, rlen;
-    uint8_t pfx[9];
-    size_t pfx_have;
+    nki_framer framer;   /* decodes frame prefixes (wire.c) */
     nk_msg *rmsg;        /* message being filled */
     uint64_t rwant;      /* its total length */
     int64_t recv_max;
@@ -74,15 +74,7 @@ static void sp_fail(spipe *sp, int err)
 /* Frame prefix for a message. */
 static size_t sp_prefix(spipe *sp, uint8_t *b, const nk_msg *m)
 {
-    uint64_t n = m->hlen + m->len;
-    size_t o = 0, i;
-    if (sp->type_byte) {
-        b[o++] = (uint8_t) sp->type_byte;
-    }
-    for (i = 0; i < 8; i++) {
-        b[o + i] = (uint8_t) (n >> (56 - 8 * i));
-    }
-    return o + 8;
+    return nki_wire_prefix_build(b, sp->type_byte, m->hlen + m->len);
 }
 
 static void sp_close_task(void *arg)
@@ -184,40 +176,23 @@ static void sp_parse(spipe *sp)
     while (!sp->base.closed && !sp->base.paused) {
         size_t avail = sp->rlen - sp->rpos;
         if (sp->rmsg == NULL) {
-            size_t take = sp->pfx_len - sp->pfx_have;
-            uint64_t len = 0;
-            size_t i, o = sp->type_byte ? 1 : 0;
-            if (take > avail) {
-                take = avail;
-            }
-            memcpy(sp->pfx + sp->pfx_have, sp->rbuf + sp->rpos, take);
-            sp->pfx_have += take;
-            sp->rpos += take;
-            if (sp->pfx_have < sp->pfx_len) {
+            size_t used;
+            int rv = nki_framer_feed(&sp->framer, sp->rbuf + sp->rpos, avail, &used);
+            sp->rpos += used;
+            if (rv == NKI_FRAMER_MORE) {
                 return;
             }
-            if (sp->type_byte && sp->pfx[0] != sp->type_byte) {
-                sp_fail(sp, NK_EPROTO);
+            if (rv != NKI_FRAMER_DONE) {
+                sp_fail(sp, rv);
                 return;
             }
-            for (i = 0; i < 8; i++) {
-                len = (len << 8) | sp->pfx[o + i];
-            }
-            if (sp->recv_max > 0 && len > (uint64_t) sp->recv_max) {
-                sp_fail(sp, NK_EMSGSIZE);
-                return;
-            }
-            if (len > SIZE_MAX / 2) {
-                sp_fail(sp, NK_EMSGSIZE);
-                return;
-            }
-            sp->rmsg = nki_msg_new(0, len < GROW_STEP ? (size_t) len : GROW_STEP);
+            /* Start small: the buffer grows only as payload arrives. */
+            sp->rmsg = nki_msg_new(0, sp->framer.len < GROW_STEP ? (size_t) sp->framer.len : GROW_STEP);
             if (sp->rmsg == NULL) {
                 sp_fail(sp, NK_ENOMEM);
                 return;
             }
-            sp->rwant = len;
-            sp->pfx_have = 0;
+            sp->rwant = sp->framer.len;
             avail = sp->rlen - sp->rpos;
         }
         {
@@ -279,8 +254,8 @@ static ssize_t sp_read_direct(spipe *sp)
 
 static void sp_handshake_in(spipe *sp)
 {
-    static const uint8_t magic[4] = {0, 'S', 'P', 0};
     size_t take = 8 - sp->hs_in_len, avail = sp->rlen - sp->rpos;
+    uint16_t peer;
     if (take > avail) {
         take = avail;
     }
@@ -290,13 +265,13 @@ static void sp_handshake_in(spipe *sp)
     if (sp->hs_in_len < 8 || sp->hs_out_off < 8) {
         return;
     }
-    if (memcmp(sp->hs_in, magic, 4) != 0 || sp->hs_in[6] != 0 || sp->hs_in[7] != 0) {
+    if (nki_wire_hs_parse(sp->hs_in, &peer) != 0) {
         sp_fail(sp, NK_EPROTO);
         return;
     }
     nki_timer_cancel(&sp->hs_timer);
     sp->ready = true;
-    if (nki_pipe_attach(&sp->base, (uint16_t) ((sp->hs_in[4] << 8) | sp->hs_in[5]))) {
+    if (nki_pipe_attach(&sp->base, peer)) {
         sp_parse(sp); /* frames may have come with the header */
         if (!sp->base.closed) {
             sp_update_events(sp);
@@ -467,6 +442,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
     sp->type_byte = type_byte;
     sp->pfx_len = type_byte ? 9 : 8;
     sp->recv_max = ep ? nki_ep_recv_max(ep) : s->recv_max;
+    nki_framer_init(&sp->framer, type_byte, (uint64_t) sp->recv_max);
     nki_timer_init(&sp->hs_timer, sp_hs_timeout, sp);
     nki_task_init(&sp->resume_task, sp_resume_task, sp);
     nki_task_init(&sp->close_task, sp_close_task, sp);
@@ -478,10 +454,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
         free(sp);
         return NULL;
     }
-    sp->hs_out[1] = 'S';
-    sp->hs_out[2] = 'P';
-    sp->hs_out[4] = (uint8_t) (s->proto->self >> 8);
-    sp->hs_out[5] = (uint8_t) s->proto->self;
+    nki_wire_hs_build(sp->hs_out, s->proto->self);
     if (s->hs_timeout >= 0) {
         nki_timer_schedule(&sp->hs_timer, nki_clock() + s->hs_timeout);
     }

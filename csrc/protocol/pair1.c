@@ -14,6 +14,7 @@
  * none, to the next ready peer.
  */
 #include "protoq.h"
+#include "wire.h"
 
 typedef struct {
     nki_sock *s;
@@ -126,13 +127,10 @@ static int pair1_pipe_recv(void *arg, nk_msg *m)
 {
     pair1_pipe *pp = arg;
     uint32_t hops;
-    if (m->len < 4 || (hops = nki_get_u32(m->body)) > 0xff) {
+    int rv = nki_wire_pair1_hops(m->body, m->len, (int) pp->ps->ttl, &hops);
+    if (rv != 0) {
         nk_msg_free(m);
-        return NK_EPROTO;
-    }
-    if (hops > pp->ps->ttl) {
-        nk_msg_free(m);
-        return 0;
+        return rv == NK_EPROTO ? NK_EPROTO : 0; /* close, or drop */
     }
     nki_msg_body_to_header(m, 4);
     if (!pp->ps->s->raw) {

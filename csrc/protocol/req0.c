@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "protoq.h"
+#include "wire.h"
 
 typedef struct req0_sock req0_sock;
 typedef struct req0_pipe req0_pipe;
@@ -314,11 +315,10 @@ static int req0_pipe_recv(void *arg, nk_msg *m)
     req0_pipe *rp = arg;
     req0_ctx *c;
     uint32_t id;
-    if (m->len < 4) {
+    if (nki_wire_id(m->body, m->len, &id) != 0) {
         nk_msg_free(m);
         return NK_EPROTO;
     }
-    id = nki_get_u32(m->body);
     nki_msg_body_to_header(m, 4);
     c = (id & 0x80000000u) ? nki_idmap_get(&rp->rs->ids, id) : NULL;
     if (c == NULL || c->answered) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "protoq.h"
+#include "wire.h"
 
 typedef struct surv0_sock surv0_sock;
 
@@ -188,6 +189,7 @@ static int surv0_pipe_recv(void *arg, nk_msg *m)
     surv0_pipe *sp = arg;
     surv0_sock *ss = sp->ss;
     surv0_ctx *c;
+    uint32_t id;
     if (ss->s->raw) {
         int rv = nki_bt_parse(m, 15);
         if (rv != 0) {
@@ -197,11 +199,11 @@ static int surv0_pipe_recv(void *arg, nk_msg *m)
         nki_rq_put(&ss->rawq, m);
         return 0;
     }
-    if (m->len < 4) {
+    if (nki_wire_id(m->body, m->len, &id) != 0) {
         nk_msg_free(m);
         return NK_EPROTO;
     }
-    c = nki_idmap_get(&ss->ids, nki_get_u32(m->body));
+    c = nki_idmap_get(&ss->ids, id);
     if (c == NULL) {
         nk_msg_free(m); /* stale or unknown survey: dropped */
         return 0;
