@@ -61,6 +61,9 @@ from ._protocols import (
     Surveyor0Context,
 )
 from ._device import device
+from ._pipes import ADD_POST as PIPE_EV_ADD_POST
+from ._pipes import ADD_PRE as PIPE_EV_ADD_PRE
+from ._pipes import REM_POST as PIPE_EV_REM_POST
 
 __all__ = [
     "__version__",
@@ -82,6 +85,9 @@ __all__ = [
     "Sub0Context",
     "Surveyor0Context",
     "device",
+    "PIPE_EV_ADD_PRE",
+    "PIPE_EV_ADD_POST",
+    "PIPE_EV_REM_POST",
     "Listener",
     "Dialer",
     "Pipe",

@@ -55,6 +55,36 @@ class Pipe:
         """Close this connection; the socket and its other pipes stay up."""
         check(lib.nk_pipe_close(self._pid))
 
+    def _str_opt(self, name: bytes) -> str:
+        buf = ffi.new("char[]", 512)
+        check(lib.nk_opt_get_str(lib.NK_OBJ_PIPE, self._pid, name, buf, 512))
+        return ffi.string(buf).decode("utf-8", "replace")
+
+    @property
+    def remote_address(self) -> str:
+        """The peer's address ("127.0.0.1:5555", "[::1]:5555", an ipc path)."""
+        return self._str_opt(b"remote-address")
+
+    @property
+    def local_address(self) -> str:
+        """This side's address of the connection."""
+        return self._str_opt(b"local-address")
+
+    def _ep_id(self, name: bytes) -> int:
+        out = ffi.new("int64_t *")
+        check(lib.nk_opt_get_int(lib.NK_OBJ_PIPE, self._pid, name, out))
+        return int(out[0])
+
+    @property
+    def dialer(self) -> Any:
+        """The `Dialer` that made this pipe, or None."""
+        return self._owner()._dialers.get(self._ep_id(b"dialer")) if self.socket else None
+
+    @property
+    def listener(self) -> Any:
+        """The `Listener` that accepted this pipe, or None."""
+        return self._owner()._listeners.get(self._ep_id(b"listener")) if self.socket else None
+
     def send(self, data: BytesLike) -> None:
         """Send ``data`` through this pipe (via its socket)."""
         self._owner().send_msg(Message(data, self))

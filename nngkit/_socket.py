@@ -21,6 +21,7 @@ from ._context import Context, Messaging
 from ._errors import ConnectionRefused, check
 from ._ffi import ffi, lib
 from ._message import Pipe
+from ._pipes import PipeEvents
 from ._options import BoolOption, IntOption, MsOption, SizeOption, StrOption
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Dialer(_Endpoint):
         return int(lib.nk_dialer_close(self._eid))
 
 
-class Socket(Messaging):
+class Socket(PipeEvents, Messaging):
     """A socket of one of the scalability protocols; use a subclass.
 
     Keyword arguments set options before ``listen``/``dial`` happen:
@@ -145,6 +146,8 @@ class Socket(Messaging):
     ) -> None:
         self._closed = True  # until the core socket exists
         self._sid = 0
+        self._callbacks = None
+        self._pipe_thread = None
         self._rescued = None
         self._raw = bool(raw)
         self._listeners: Dict[int, Listener] = {}

@@ -191,7 +191,13 @@ struct nki_sock {
     int64_t recv_max;
     bool nodelay, keepalive;
     char name[64];
+    int pipe_notify;       /* NK_PIPE_NOTIFY_* */
+    nki_msgq pipe_events;  /* undelivered pipe events */
+    nki_list pipe_waiters; /* aios waiting for one */
 };
+
+/* Queues a pipe event if the socket asked for them. */
+void nki_sock_pipe_event(nki_sock *s, int ev, uint32_t pid);
 
 typedef struct {
     uint32_t id;

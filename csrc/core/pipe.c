@@ -27,7 +27,7 @@ int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
     p->ep = ep;
     p->ops = ops;
     p->pdata = NULL;
-    p->attached = p->closed = p->paused = false;
+    p->attached = p->closed = p->paused = p->held = false;
     nki_msgq_init(&p->sendq);
     if ((rv = nki_idmap_alloc(&pipe_ids, p, &p->id)) != 0) {
         return rv;
@@ -40,10 +40,11 @@ int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
 void nki_ep_pipe_attached(nki_ep *ep, nki_pipe *p);
 void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err);
 
+static bool pipe_admit(nki_pipe *p);
+
 bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto)
 {
     nki_sock *s = p->sock;
-    const nki_proto *pr = s->proto;
     p->peer_proto = peer_proto;
     if (p->ep) {
         /* The handshake completed: NNG resets the back-off here even when
@@ -53,6 +54,41 @@ bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto)
     if (p->closed) {
         return false;
     }
+    if ((s->pipe_notify & NK_PIPE_NOTIFY_HOLD) && !s->closed) {
+        /* The application decides; nothing is read meanwhile. */
+        p->held = true;
+        p->paused = true;
+        nki_sock_pipe_event(s, NK_PIPE_EV_ADD_PRE, p->id);
+        return true;
+    }
+    return pipe_admit(p);
+}
+
+int nk_pipe_accept(uint32_t pid)
+{
+    nki_pipe *p;
+    nki_lock();
+    if ((p = nki_pipe_find(pid)) == NULL || p->closed) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    if (!p->held) {
+        nki_unlock();
+        return NK_ESTATE;
+    }
+    p->held = false;
+    if (pipe_admit(p)) {
+        nki_pipe_resume(p);
+    }
+    nki_unlock();
+    return 0;
+}
+
+static bool pipe_admit(nki_pipe *p)
+{
+    nki_sock *s = p->sock;
+    const nki_proto *pr = s->proto;
+    uint16_t peer_proto = p->peer_proto;
     if (s->closed || peer_proto != pr->peer) {
         nki_pipe_close(p, NK_EPROTO);
         return false;
@@ -75,6 +111,7 @@ bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto)
         return false;
     }
     p->attached = true;
+    nki_sock_pipe_event(s, NK_PIPE_EV_ADD_POST, p->id);
     return true;
 }
 
@@ -136,6 +173,7 @@ void nki_pipe_close(nki_pipe *p, int err)
     p->closed = true;
     if (p->attached) {
         pr->pipe_stop(p->pdata);
+        nki_sock_pipe_event(p->sock, NK_PIPE_EV_REM_POST, p->id);
     }
     p->ops->p_close(p);
     nki_msgq_flush(&p->sendq);

@@ -34,6 +34,7 @@ struct nki_pipe {
     bool attached;        /* the protocol has accepted the pipe */
     bool closed;
     bool paused;          /* the protocol wants no messages for now */
+    bool held;            /* waiting for the application to admit it */
     uint16_t peer_proto;
     nki_msgq sendq;       /* messages handed over, not yet fully written */
     nki_node sock_node;

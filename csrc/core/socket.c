@@ -60,6 +60,8 @@ int nk_socket_open(int proto, int raw, uint32_t *sid)
     nki_list_init(&s->pipes);
     nki_list_init(&s->eps);
     nki_list_init(&s->ctxs);
+    nki_msgq_init(&s->pipe_events);
+    nki_list_init(&s->pipe_waiters);
     nki_lock();
     ids_init();
     if ((rv = nki_idmap_alloc(&sock_ids, s, &s->id)) != 0) {
@@ -122,6 +124,8 @@ int nk_socket_close(uint32_t sid)
         ctx_destroy(NKI_CONTAINER(n, nki_ctx, node));
     }
     s->proto->sock_close(s->pdata);
+    nki_aio_list_fail(&s->pipe_waiters, NK_ECLOSED);
+    nki_msgq_flush(&s->pipe_events);
     nki_idmap_del(&sock_ids, s->id);
     /* Pipes are freed by deferred tasks; free the socket after them. */
     nki_defer(sock_free, s);
@@ -184,6 +188,84 @@ int nk_ctx_close(uint32_t cid)
     ctx_destroy(c);
     nki_unlock();
     return 0;
+}
+
+/* ---- pipe events ---- */
+
+void nki_sock_pipe_event(nki_sock *s, int ev, uint32_t pid)
+{
+    nk_msg *m;
+    nk_aio *a;
+    if (!(s->pipe_notify & NK_PIPE_NOTIFY_ON) || s->closed || (m = nki_msg_new(8, 8)) == NULL) {
+        return;
+    }
+    nki_put_u32(m->body, (uint32_t) ev);
+    nki_put_u32(m->body + 4, pid);
+    m->pipe = pid;
+    if ((a = nki_aio_list_pop(&s->pipe_waiters)) != NULL) {
+        a->msg = m;
+        nki_aio_finish(a, 0);
+    } else {
+        nki_msgq_put(&s->pipe_events, m);
+    }
+}
+
+int nk_sock_pipe_notify(uint32_t sid, int flags)
+{
+    nki_sock *s;
+    nki_lock();
+    if ((s = nki_sock_find(sid)) == NULL) {
+        nki_unlock();
+        return NK_ECLOSED;
+    }
+    s->pipe_notify = flags;
+    nki_unlock();
+    return 0;
+}
+
+void nk_sock_pipe_event(uint32_t sid, nk_aio *a)
+{
+    nki_sock *s;
+    nk_msg *m;
+    nki_lock();
+    if (a->busy) {
+        nki_unlock();
+        return;
+    }
+    s = nki_sock_find(sid);
+    nki_aio_begin(a, NK_DURATION_INFINITE);
+    if (s == NULL) {
+        nki_aio_finish(a, NK_ECLOSED);
+    } else if ((m = nki_msgq_get(&s->pipe_events)) != NULL) {
+        a->msg = m;
+        nki_aio_finish(a, 0);
+    } else {
+        nki_aio_wait_on(a, &s->pipe_waiters);
+    }
+    nki_unlock();
+}
+
+int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max)
+{
+    nki_sock *s;
+    nki_node *n;
+    int count = 0;
+    nki_lock();
+    if ((s = nki_sock_find(sid)) == NULL) {
+        nki_unlock();
+        return -NK_ECLOSED;
+    }
+    for (n = s->pipes.head.next; n != &s->pipes.head; n = n->next) {
+        nki_pipe *p = NKI_CONTAINER(n, nki_pipe, sock_node);
+        if (p->attached && !p->closed) {
+            if (count < max) {
+                ids[count] = p->id;
+            }
+            count++;
+        }
+    }
+    nki_unlock();
+    return count;
 }
 
 /* ---- send / recv dispatch ---- */

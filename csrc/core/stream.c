@@ -359,6 +359,12 @@ static void sp_writable(spipe *sp)
 static void sp_poll_cb(nki_pfd *pfd, unsigned ev)
 {
     spipe *sp = pfd->arg;
+    if ((ev & NKI_POLL_ERR) && sp->ready && sp->base.paused) {
+        /* Hang-up or error is reported even when we do not read; a paused
+         * pipe would otherwise be woken for it again and again. */
+        sp_fail(sp, NK_ECONNRESET);
+        return;
+    }
     if (ev & (NKI_POLL_OUT | NKI_POLL_ERR)) {
         sp_writable(sp);
     }

@@ -167,6 +167,26 @@ int nk_device_open(uint32_t sid_a, uint32_t sid_b, uint32_t *devid);
 int nk_device_wait(uint32_t devid, int32_t ms);
 int nk_device_close(uint32_t devid); /* stops relaying and frees it */
 
+/*
+ * Pipe events.  Once enabled on a socket, every pipe that completes its
+ * handshake and is admitted yields NK_PIPE_EV_ADD_POST, and its removal
+ * NK_PIPE_EV_REM_POST.  With NK_PIPE_NOTIFY_HOLD, a new pipe first yields
+ * NK_PIPE_EV_ADD_PRE and waits (reading nothing) until nk_pipe_accept
+ * admits it or nk_pipe_close refuses it.  Events are received like messages:
+ * nk_sock_pipe_event completes its aio with an 8-byte message
+ * [event u32 BE][pipe id u32 BE], in order, each exactly once.
+ */
+#define NK_PIPE_EV_ADD_PRE 0
+#define NK_PIPE_EV_ADD_POST 1
+#define NK_PIPE_EV_REM_POST 2
+#define NK_PIPE_NOTIFY_ON 1
+#define NK_PIPE_NOTIFY_HOLD 2
+int nk_sock_pipe_notify(uint32_t sid, int flags);
+void nk_sock_pipe_event(uint32_t sid, nk_aio *a);
+int nk_pipe_accept(uint32_t pid);
+/* Fills ids with up to max admitted pipes; returns how many there are. */
+int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max);
+
 /* Debug hooks: live object counts, for leak checks in tests. */
 #define NK_DEBUG_MSGS 0
 #define NK_DEBUG_AIOS 1

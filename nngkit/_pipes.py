@@ -1,0 +1,152 @@
+"""Pipe events: pynng's pipe callbacks, and an async stream of events.
+
+The core queues an event for each pipe admitted (post-connect) and removed
+(post-remove); with a pre-connect callback registered it also holds every
+new pipe until the application has looked at it.  Callbacks run in one
+Python thread per socket (never on a core thread), in order, exactly once
+per pipe and event; a pre-connect callback may refuse a peer with
+``pipe.close()``.  Without callbacks, ``async for event, pipe in
+sock.pipe_events()`` reads the same events in an event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
+
+from . import _aio
+from ._errors import Closed, check
+from ._ffi import ffi, lib
+from ._message import Pipe
+
+if TYPE_CHECKING:
+    from ._socket import Socket
+
+logger = logging.getLogger(__name__)
+
+PipeCallback = Callable[[Pipe], Any]
+
+ADD_PRE = lib.NK_PIPE_EV_ADD_PRE
+ADD_POST = lib.NK_PIPE_EV_ADD_POST
+REM_POST = lib.NK_PIPE_EV_REM_POST
+
+
+def _decode(m: Any) -> Tuple[int, int]:
+    """(event, pipe id) from an event message, which it frees."""
+    try:
+        raw = bytes(ffi.buffer(lib.nk_msg_body(m), 8))
+    finally:
+        lib.nk_msg_free(m)
+    return int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:], "big")
+
+
+class PipeEvents:
+    """The pipe-callback surface of `Socket` (mixed in)."""
+
+    _callbacks: Optional[Dict[int, List[PipeCallback]]]
+    _pipe_thread: Optional[threading.Thread]
+
+    # pynng's names ---------------------------------------------------------
+
+    def add_pre_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        """Call ``callback(pipe)`` before a new peer is admitted; it may close it."""
+        self._add_cb(ADD_PRE, callback)
+
+    def add_post_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        """Call ``callback(pipe)`` after a new peer has been admitted."""
+        self._add_cb(ADD_POST, callback)
+
+    def add_post_pipe_remove_cb(self, callback: PipeCallback) -> None:
+        """Call ``callback(pipe)`` after a peer has gone."""
+        self._add_cb(REM_POST, callback)
+
+    def remove_pre_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        self._remove_cb(ADD_PRE, callback)
+
+    def remove_post_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        self._remove_cb(ADD_POST, callback)
+
+    def remove_post_pipe_remove_cb(self, callback: PipeCallback) -> None:
+        self._remove_cb(REM_POST, callback)
+
+    @property
+    def pipes(self) -> Tuple[Pipe, ...]:
+        """The connections this socket has now."""
+        sock = self._as_socket()
+        ids = ffi.new("uint32_t[]", 64)
+        n = lib.nk_sock_pipes(sock.id, ids, 64)
+        if n < 0:
+            check(-n)
+        if n > 64:  # grew meanwhile: ask once more with room to spare
+            ids = ffi.new("uint32_t[]", n + 64)
+            n = min(lib.nk_sock_pipes(sock.id, ids, n + 64), n + 64)
+        return tuple(p for p in (sock._pipe_for(int(ids[i])) for i in range(max(n, 0))) if p)
+
+    def pipe_events(self) -> AsyncIterator[Tuple[int, Pipe]]:
+        """An async iterator of ``(event, pipe)`` until the socket closes.
+
+        Events are `PIPE_EV_ADD_POST` and `PIPE_EV_REM_POST`; recording
+        starts with this call.  Do not combine with callbacks: both read
+        the same events.
+        """
+        self._enable(hold=False)
+        return self._pipe_event_stream()
+
+    async def _pipe_event_stream(self) -> AsyncIterator[Tuple[int, Pipe]]:
+        sock = self._as_socket()
+        while True:
+            try:
+                m = await _aio.arecv(lambda aio: lib.nk_sock_pipe_event(sock.id, aio))
+            except Closed:
+                return
+            ev, pid = _decode(m)
+            pipe = sock._pipe_for(pid)
+            if pipe is not None:
+                yield ev, pipe
+
+    # machinery ------------------------------------------------------------
+
+    def _as_socket(self) -> "Socket":
+        return self  # type: ignore[return-value]
+
+    def _add_cb(self, ev: int, callback: PipeCallback) -> None:
+        if self._callbacks is None:
+            self._callbacks = {ADD_PRE: [], ADD_POST: [], REM_POST: []}
+        self._callbacks[ev].append(callback)
+        self._enable(hold=bool(self._callbacks[ADD_PRE]))
+        if self._pipe_thread is None:
+            self._pipe_thread = threading.Thread(
+                target=self._run_callbacks, name="nngkit-pipe-events-%d" % self._as_socket().id,
+                daemon=True)
+            self._pipe_thread.start()
+
+    def _remove_cb(self, ev: int, callback: PipeCallback) -> None:
+        if self._callbacks is not None and callback in self._callbacks[ev]:
+            self._callbacks[ev].remove(callback)
+            self._enable(hold=bool(self._callbacks[ADD_PRE]))
+
+    def _enable(self, hold: bool) -> None:
+        flags = lib.NK_PIPE_NOTIFY_ON | (lib.NK_PIPE_NOTIFY_HOLD if hold else 0)
+        check(lib.nk_sock_pipe_notify(self._as_socket().id, flags))
+
+    def _run_callbacks(self) -> None:
+        sock = self._as_socket()
+        while True:
+            try:
+                m = _aio.recv(lambda aio: lib.nk_sock_pipe_event(sock.id, aio))
+            except Closed:
+                return
+            except BaseException:  # interpreter shutdown
+                return
+            ev, pid = _decode(m)
+            pipe = sock._pipe_for(pid) or Pipe(pid, sock)
+            for cb in list((self._callbacks or {}).get(ev, ())):
+                try:
+                    cb(pipe)
+                except Exception:
+                    logger.exception("pipe callback %r failed", cb)
+            if ev == ADD_PRE:
+                rv = lib.nk_pipe_accept(pid)  # NK_ECLOSED: a callback refused it
+                if rv not in (0, lib.NK_ECLOSED):
+                    logger.error("admitting pipe %d: %s", pid, ffi.string(lib.nk_strerror(rv)))
