@@ -32,6 +32,11 @@ struct nki_device {
 static nki_idmap dev_ids;
 static bool dev_ids_ready;
 
+void nki_device_atfork_child(void)
+{
+    dev_ids_ready = false; /* the parent's devices do not exist here */
+}
+
 static void dev_end(nki_device *d)
 {
     int i;

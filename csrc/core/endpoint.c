@@ -22,6 +22,11 @@ static void dialer_retry_cb(nki_timer *t);
 static nki_idmap ep_ids;
 static bool ep_ids_ready;
 
+void nki_ep_atfork_child(void)
+{
+    ep_ids_ready = false;
+}
+
 nki_ep *nki_ep_find(uint32_t id, bool dialer)
 {
     nki_ep *ep;

@@ -7,6 +7,11 @@
 static nki_idmap pipe_ids;
 static bool pipe_ids_ready;
 
+void nki_pipe_atfork_child(void)
+{
+    pipe_ids_ready = false;
+}
+
 nki_pipe *nki_pipe_find(uint32_t id)
 {
     if (!pipe_ids_ready) {

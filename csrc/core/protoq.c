@@ -120,7 +120,7 @@ void nki_fq_init(nki_fq *fq)
 void nki_fq_pipe_init(nki_fq_pipe *fp, nki_pipe *p)
 {
     fp->p = p;
-    fp->held = NULL;
+    nki_msgq_init(&fp->held);
     fp->node.next = fp->node.prev = NULL;
 }
 
@@ -140,9 +140,13 @@ void nki_fq_put(nki_fq *fq, nki_fq_pipe *fp, nk_msg *m)
         fq_complete(fq, a, m);
         return;
     }
-    fp->held = m;
-    nki_list_append(&fq->pending, &fp->node);
-    nki_pipe_pause(fp->p);
+    nki_msgq_put(&fp->held, m);
+    if (!nki_node_linked(&fp->node)) {
+        nki_list_append(&fq->pending, &fp->node);
+    }
+    if (fp->held.len >= NKI_FQ_DEPTH) {
+        nki_pipe_pause(fp->p);
+    }
 }
 
 void nki_fq_recv(nki_fq *fq, nk_aio *a)
@@ -150,9 +154,14 @@ void nki_fq_recv(nki_fq *fq, nk_aio *a)
     nki_node *n = nki_list_pop(&fq->pending);
     if (n != NULL) {
         nki_fq_pipe *fp = NKI_CONTAINER(n, nki_fq_pipe, node);
-        nk_msg *m = fp->held;
-        fp->held = NULL;
-        nki_pipe_resume(fp->p);
+        nk_msg *m = nki_msgq_get(&fp->held);
+        if (fp->held.len > 0) {
+            nki_list_append(&fq->pending, &fp->node); /* its next turn */
+        }
+        /* Resume once half the queue is free: one wake-up per batch. */
+        if (fp->held.len <= NKI_FQ_DEPTH / 2) {
+            nki_pipe_resume(fp->p);
+        }
         fq_complete(fq, a, m);
         return;
     }
@@ -163,8 +172,7 @@ void nki_fq_pipe_stop(nki_fq *fq, nki_fq_pipe *fp)
 {
     (void) fq;
     nki_node_remove(&fp->node);
-    nk_msg_free(fp->held);
-    fp->held = NULL;
+    nki_msgq_flush(&fp->held);
 }
 
 void nki_fq_close(nki_fq *fq)

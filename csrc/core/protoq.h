@@ -3,8 +3,10 @@
  *
  *  nki_lb  send side, load-balanced: each message goes to one ready pipe
  *          (pipes rotate); senders wait while no pipe is ready.
- *  nki_fq  receive side, fair-queued with back-pressure: each pipe holds at
- *          most one unread message and is paused meanwhile.
+ *  nki_fq  receive side, fair-queued with back-pressure: each pipe holds a
+ *          few unread messages (NKI_FQ_DEPTH) and is paused when full, so
+ *          a slow reader slows the sender through the transport while a
+ *          fast one takes queued messages without waiting on the reactor.
  *  nki_rq  receive side, buffered: a bounded queue that never pushes back;
  *          when full the oldest message is dropped.
  *  nki_bt  backtraces (REQ/REP, SURVEYOR/RESPONDENT headers).
@@ -43,9 +45,11 @@ int nki_lb_set_buffer(nki_lb *lb, int64_t v);
 
 /* ---- fair-queued receive ---- */
 
+#define NKI_FQ_DEPTH 16
+
 typedef struct nki_fq nki_fq;
 struct nki_fq {
-    nki_list pending; /* nki_fq_pipe holding a message */
+    nki_list pending; /* nki_fq_pipe holding messages, in turn */
     nki_list waiting; /* parked recv aios */
     /* Optional: runs just before a receive completes with m. */
     void (*on_deliver)(nk_aio *a, nk_msg *m);
@@ -53,13 +57,14 @@ struct nki_fq {
 
 typedef struct {
     nki_pipe *p;
-    nk_msg *held;
+    nki_msgq held;
     nki_node node;
 } nki_fq_pipe;
 
 void nki_fq_init(nki_fq *fq);
 void nki_fq_pipe_init(nki_fq_pipe *fp, nki_pipe *p);
-/* A message from fp's pipe: completes a waiting receive or is held. */
+/* A message from fp's pipe: completes a waiting receive or is held (the
+ * pipe pauses once NKI_FQ_DEPTH are held). */
 void nki_fq_put(nki_fq *fq, nki_fq_pipe *fp, nk_msg *m);
 void nki_fq_recv(nki_fq *fq, nk_aio *a);
 void nki_fq_pipe_stop(nki_fq *fq, nki_fq_pipe *fp);

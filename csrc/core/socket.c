@@ -10,6 +10,11 @@
 static nki_idmap sock_ids, ctx_ids;
 static bool ids_ready;
 
+void nki_socket_atfork_child(void)
+{
+    ids_ready = false;
+}
+
 static void ids_init(void)
 {
     if (!ids_ready) {

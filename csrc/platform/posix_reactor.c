@@ -14,13 +14,18 @@
 #include "platform.h"
 
 void nki_plat_cv_attr_init(void);
+void nki_plat_atfork_prepare(void);
+void nki_plat_atfork_parent(void);
+void nki_plat_lock_reset(void);
+void nki_core_atfork_child(void);
 
 static int epfd = -1;
 static int wakefd = -1;
 static int woken; /* a wakeup is pending in wakefd (avoid redundant writes) */
 static int in_dispatch; /* the reactor holds the lock and will run tasks */
 static pthread_t reactor_thr;
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
+static int started; /* the reactor of this process is running */
 
 static nki_timer **heap;
 static int heap_len, heap_cap;
@@ -326,10 +331,29 @@ static void *reactor_main(void *unused)
     return NULL;
 }
 
-static void init_once_fn(void)
+static void atfork_child(void)
+{
+    /* Only the forking thread exists now: forget the parent's reactor. */
+    nki_plat_lock_reset();
+    pthread_mutex_init(&init_mtx, NULL);
+    started = 0;
+    epfd = wakefd = -1; /* inherited copies are left alone */
+    heap_len = 0;
+    task_head = task_tail = NULL;
+    tasks_posted = tasks_run = 0;
+    woken = in_dispatch = 0;
+    nki_core_atfork_child();
+}
+
+static void start_reactor(void)
 {
     struct epoll_event ev;
     sigset_t all, old;
+    static int atfork_done;
+    if (!atfork_done) {
+        pthread_atfork(nki_plat_atfork_prepare, nki_plat_atfork_parent, atfork_child);
+        atfork_done = 1;
+    }
     nki_plat_cv_attr_init();
     nki_cv_init(&quiesce_cv);
     epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -353,5 +377,13 @@ static void init_once_fn(void)
 
 void nki_init(void)
 {
-    pthread_once(&init_once, init_once_fn);
+    if (__atomic_load_n(&started, __ATOMIC_ACQUIRE)) {
+        return;
+    }
+    pthread_mutex_lock(&init_mtx);
+    if (!started) {
+        start_reactor();
+        __atomic_store_n(&started, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&init_mtx);
 }

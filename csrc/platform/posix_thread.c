@@ -31,6 +31,26 @@ uint32_t nki_random(void)
     return v;
 }
 
+/* fork(): hold the lock across it so the child's copy of the core is not
+ * caught mid-update, then give the child a fresh, unlocked lock. */
+void nki_plat_atfork_prepare(void)
+{
+    pthread_mutex_lock(&big_lock);
+}
+
+void nki_plat_atfork_parent(void)
+{
+    pthread_mutex_unlock(&big_lock);
+}
+
+void nki_plat_lock_reset(void)
+{
+    pthread_mutex_init(&big_lock, NULL);
+    for (int i = 0; i < NK_DEBUG_NCOUNTS; i++) {
+        atomic_store(&live_counts[i], 0);
+    }
+}
+
 void nki_lock(void)
 {
     pthread_mutex_lock(&big_lock);

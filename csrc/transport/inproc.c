@@ -20,6 +20,11 @@ struct ipipe {
 
 static nki_list inproc_listeners = {{&inproc_listeners.head, &inproc_listeners.head}};
 
+void nki_inproc_atfork_child(void)
+{
+    nki_list_init(&inproc_listeners);
+}
+
 typedef struct {
     nki_node node;
     nki_ep *ep;
