@@ -112,6 +112,16 @@ void nki_ep_close_locked(nki_ep *ep)
 
 /* ---- listeners ---- */
 
+#define ACCEPT_PAUSE_MS 100
+
+static void listener_rearm_cb(nki_timer *t)
+{
+    nki_ep *ep = t->arg;
+    if (!ep->closed && ep->fd >= 0) {
+        nki_pfd_arm(&ep->pfd, NKI_POLL_IN);
+    }
+}
+
 static void listener_accept_cb(nki_pfd *pfd, unsigned ev)
 {
     nki_ep *ep = pfd->arg;
@@ -120,9 +130,19 @@ static void listener_accept_cb(nki_pfd *pfd, unsigned ev)
     for (i = 0; i < 64 && !ep->closed; i++) {
         int fd = accept4(ep->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            /* EAGAIN: drained.  EMFILE and friends: the pending connection
-             * stays queued and is retried on the next readiness event. */
-            break;
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The connection stays queued, so a level-triggered poller
+                 * would report it again at once: pause accepting instead of
+                 * spinning, and try again shortly. */
+                nki_pfd_arm(&ep->pfd, 0);
+                ep->retry.cb = listener_rearm_cb;
+                nki_timer_schedule(&ep->retry, nki_clock() + ACCEPT_PAUSE_MS);
+                break;
+            }
+            if (errno == ECONNABORTED || errno == EPROTO || errno == EINTR) {
+                continue; /* that one connection failed; others may wait */
+            }
+            break; /* EAGAIN: drained */
         }
         if (ep->tran->fd_setup) {
             ep->tran->fd_setup(ep, fd);

@@ -29,8 +29,8 @@ nk_msg *nki_msg_new(size_t len, size_t cap)
     m->cap = cap;
     m->pipe = 0;
     m->node.next = m->node.prev = NULL;
-    m->body = NULL;
-    if (cap > 0 && (m->body = malloc(cap)) == NULL) {
+    /* Never NULL, even when empty: mem* functions may then take it. */
+    if ((m->body = malloc(cap ? cap : 1)) == NULL) {
         free(m);
         return NULL;
     }
@@ -44,6 +44,7 @@ int nki_msg_reserve(nk_msg *m, size_t cap)
     if (cap <= m->cap) {
         return 0;
     }
+    /* (m->body is never NULL: see nki_msg_new) */
     if ((nb = realloc(m->body, cap)) == NULL) {
         return NK_ENOMEM;
     }
