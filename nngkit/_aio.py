@@ -12,8 +12,9 @@ for the completion differs:
   drains the finished tags and resolves their futures in the loop's own
   thread: no Python ever runs on a core thread and no cffi callback exists.
 
-`arecv` first tries a zero-timeout receive, so a queued message is returned
-without touching the queue at all.  Cancelling an awaiting task cancels its
+`arecv` and `asend` first try with a zero timeout, so a queued message, or
+a send that a pipe can take at once, completes without touching the queue
+(and without a trip through the event loop).  Cancelling an awaiting task cancels its
 aio; the aio is freed when its completion arrives (or when the queue is
 released), never while the core may still use it.  The queue of a loop that
 has been closed (or collected) is released when the next queue is made, by
@@ -131,6 +132,17 @@ def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
 async def asend(start: Start, m: Any) -> None:
     """Asynchronously send ``nk_msg *`` `m` (always consumed)."""
     aio = _aio_for_send(m)
+    try:
+        rv = _run(aio, start, 0)  # fast path: most sends complete at once
+    except BaseException:
+        lib.nk_aio_free(aio)
+        raise
+    if rv != lib.NK_EAGAIN:
+        try:
+            _check_sent(aio)
+        finally:
+            lib.nk_aio_free(aio)
+        return
     bridge = await _complete(aio, start)
     try:
         _check_sent(aio)

@@ -121,7 +121,10 @@ void nki_resp_ctx_send(void *arg, nk_aio *a)
         return;
     }
     if (!nki_aio_wait_on(a, &rp->sendwait)) {
-        m->hlen = 0; /* not sent: the caller gets its body back */
+        /* Not sent (zero timeout): the caller gets its body back and may
+         * try again, so the request is still there to answer. */
+        m->hlen = 0;
+        c->has_req = true;
     }
 }
 
