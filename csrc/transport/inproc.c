@@ -16,6 +16,7 @@ struct ipipe {
     nki_pipe base;
     ipipe *peer;
     nki_task push_task;
+    nki_task close_task;
 };
 
 static nki_list inproc_listeners = {{&inproc_listeners.head, &inproc_listeners.head}};
@@ -73,9 +74,36 @@ static void ip_push(void *arg)
     }
 }
 
+static void ip_close_task(void *arg)
+{
+    ipipe *ip = arg;
+    nki_pipe_close(&ip->base, NK_EPROTO);
+}
+
 static void ip_kick(nki_pipe *p)
 {
-    nki_task_post(&((ipipe *) p)->push_task);
+    ipipe *ip = (ipipe *) p, *peer = ip->peer;
+    /*
+     * Fast path: nothing older is queued and the peer takes messages now,
+     * so hand this one over directly, without a trip through the reactor.
+     * Only the peer's protocol runs here; if it rejects the message, its
+     * pipe is closed from a task, never under the caller's feet (p_kick
+     * must not call back into the sending protocol).
+     */
+    if (p->sendq.len == 1 && peer && !peer->base.closed && !peer->base.paused &&
+        peer->base.attached && !ip->push_task.queued) {
+        nk_msg *m = nki_msgq_get(&p->sendq);
+        if (flatten(m) != 0) {
+            nk_msg_free(m);
+            return;
+        }
+        m->pipe = peer->base.id;
+        if (peer->base.sock->proto->pipe_recv(peer->base.pdata, m) != 0) {
+            nki_task_post(&peer->close_task);
+        }
+        return;
+    }
+    nki_task_post(&ip->push_task);
 }
 
 static void ip_resume(nki_pipe *p)
@@ -91,6 +119,7 @@ static void ip_close(nki_pipe *p)
 {
     ipipe *ip = (ipipe *) p, *peer = ip->peer;
     nki_task_cancel(&ip->push_task);
+    nki_task_cancel(&ip->close_task);
     ip->peer = NULL;
     if (peer) {
         peer->peer = NULL;
@@ -159,6 +188,7 @@ static ipipe *ip_new(nki_sock *s, nki_ep *ep)
         return NULL;
     }
     nki_task_init(&ip->push_task, ip_push, ip);
+    nki_task_init(&ip->close_task, ip_close_task, ip);
     if (nki_pipe_init(&ip->base, s, ep, &inproc_pipe_ops) != 0) {
         free(ip);
         return NULL;
