@@ -41,8 +41,9 @@ typedef struct {
     uint8_t hs_in[8];
     size_t hs_in_len;
     /* receive */
-    uint8_t *rbuf;
+    uint8_t *rbuf;       /* bytes being parsed: the shared scratch or pend */
     size_t rpos, rlen;
+    uint8_t *pend;       /* bytes read but not yet taken (while paused) */
     nki_framer framer;   /* decodes frame prefixes (wire.c) */
     nk_msg *rmsg;        /* message being filled */
     uint64_t rwant;      /* its total length */
@@ -56,7 +57,7 @@ static void sp_update_events(spipe *sp)
 {
     unsigned ev = 0;
     if (!sp->base.closed) {
-        if (!sp->ready || !sp->base.paused) {
+        if ((!sp->ready || !sp->base.paused) && sp->pend == NULL) {
             ev |= NKI_POLL_IN;
         }
         if (sp->hs_out_off < 8 || (sp->ready && sp->base.sendq.len > 0)) {
@@ -170,6 +171,14 @@ static void sp_kick(nki_pipe *p)
     }
 }
 
+/*
+ * Reads go into one scratch buffer shared by all pipes (only one thread
+ * parses at a time: nki_lock); what a pipe cannot take yet (it paused, or
+ * its own header is still going out) is copied to a per-pipe 'pend' buffer.
+ * So an idle connection costs no receive buffer at all.
+ */
+static uint8_t scratch[RBUF_SIZE];
+
 /* Parse complete frames out of rbuf; deliver while the protocol wants them. */
 static void sp_parse(spipe *sp)
 {
@@ -177,7 +186,11 @@ static void sp_parse(spipe *sp)
         size_t avail = sp->rlen - sp->rpos;
         if (sp->rmsg == NULL) {
             size_t used;
-            int rv = nki_framer_feed(&sp->framer, sp->rbuf + sp->rpos, avail, &used);
+            int rv;
+            if (avail == 0) {
+                return;
+            }
+            rv = nki_framer_feed(&sp->framer, sp->rbuf + sp->rpos, avail, &used);
             sp->rpos += used;
             if (rv == NKI_FRAMER_MORE) {
                 return;
@@ -212,7 +225,9 @@ static void sp_parse(spipe *sp)
                     return;
                 }
             }
-            memcpy(m->body + m->len, sp->rbuf + sp->rpos, take);
+            if (take > 0) {
+                memcpy(m->body + m->len, sp->rbuf + sp->rpos, take);
+            }
             m->len += take;
             sp->rpos += take;
             if (m->len < sp->rwant) {
@@ -259,7 +274,9 @@ static void sp_handshake_in(spipe *sp)
     if (take > avail) {
         take = avail;
     }
-    memcpy(sp->hs_in + sp->hs_in_len, sp->rbuf + sp->rpos, take);
+    if (take > 0) {
+        memcpy(sp->hs_in + sp->hs_in_len, sp->rbuf + sp->rpos, take);
+    }
     sp->hs_in_len += take;
     sp->rpos += take;
     if (sp->hs_in_len < 8 || sp->hs_out_off < 8) {
@@ -279,35 +296,53 @@ static void sp_handshake_in(spipe *sp)
     }
 }
 
+/* Take what rbuf holds; keep what cannot be taken yet in 'pend'. */
+static void sp_consume(spipe *sp)
+{
+    if (!sp->ready) {
+        sp_handshake_in(sp);
+    } else {
+        sp_parse(sp);
+    }
+    if (sp->base.closed) {
+        return;
+    }
+    if (sp->rpos == sp->rlen) {
+        free(sp->pend);
+        sp->pend = NULL;
+        sp->rbuf = NULL;
+        sp->rpos = sp->rlen = 0;
+    } else if (sp->rbuf == scratch) {
+        size_t left = sp->rlen - sp->rpos;
+        uint8_t *keep = malloc(left);
+        if (keep == NULL) {
+            sp_fail(sp, NK_ENOMEM);
+            return;
+        }
+        memcpy(keep, scratch + sp->rpos, left);
+        sp->pend = sp->rbuf = keep;
+        sp->rpos = 0;
+        sp->rlen = left;
+    }
+}
+
 static void sp_readable(spipe *sp)
 {
     int rounds;
     for (rounds = 0; rounds < 16 && !sp->base.closed; rounds++) {
         ssize_t n;
-        if (sp->ready && sp->base.paused) {
-            break;
+        if ((sp->ready && sp->base.paused) || sp->pend != NULL) {
+            break; /* bytes already read come first */
         }
-        if (sp->ready && sp->rmsg && sp->rpos == sp->rlen && sp->rwant - sp->rmsg->len >= GROW_STEP) {
+        if (sp->ready && sp->rmsg && sp->rwant - sp->rmsg->len >= GROW_STEP) {
             n = sp_read_direct(sp);
         } else {
-            if (sp->rpos == sp->rlen) {
-                sp->rpos = sp->rlen = 0;
-            } else if (sp->rpos > 0) {
-                memmove(sp->rbuf, sp->rbuf + sp->rpos, sp->rlen - sp->rpos);
-                sp->rlen -= sp->rpos;
-                sp->rpos = 0;
-            }
-            if (sp->rlen == RBUF_SIZE) {
-                break; /* not ready to consume yet; wait for our side */
-            }
-            n = read(sp->fd, sp->rbuf + sp->rlen, RBUF_SIZE - sp->rlen);
+            n = read(sp->fd, scratch, RBUF_SIZE);
             if (n > 0) {
-                sp->rlen += (size_t) n;
-                if (!sp->ready) {
-                    sp_handshake_in(sp);
-                } else {
-                    sp_parse(sp);
-                }
+                sp->rbuf = scratch;
+                sp->rpos = 0;
+                sp->rlen = (size_t) n;
+                sp_consume(sp);
             }
         }
         if (n == 0) {
@@ -323,9 +358,6 @@ static void sp_readable(spipe *sp)
             }
             sp_fail(sp, errno == ENOMEM ? NK_ENOMEM : nki_errno_to_nk(errno));
             return;
-        }
-        if (sp->rlen == RBUF_SIZE && sp->rpos == sp->rlen) {
-            continue;
         }
     }
     if (!sp->base.closed) {
@@ -350,7 +382,11 @@ static void sp_writable(spipe *sp)
         }
         sp->hs_out_off += (size_t) n;
         if (sp->hs_out_off == 8 && !sp->ready && sp->hs_in_len == 8) {
-            sp_handshake_in(sp);
+            if (sp->pend != NULL) {
+                sp_consume(sp); /* frames may wait behind the header */
+            } else {
+                sp_handshake_in(sp);
+            }
         }
     }
     sp_write(sp, true);
@@ -384,7 +420,9 @@ static void sp_resume_task(void *arg)
     if (sp->base.closed) {
         return;
     }
-    sp_parse(sp);
+    if (sp->pend != NULL) {
+        sp_consume(sp);
+    }
     if (!sp->base.closed) {
         sp_update_events(sp);
     }
@@ -416,7 +454,7 @@ static void sp_close(nki_pipe *p)
 static void sp_free(nki_pipe *p)
 {
     spipe *sp = (spipe *) p;
-    free(sp->rbuf);
+    free(sp->pend);
     free(sp);
 }
 
@@ -434,11 +472,8 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
 {
     spipe *sp = calloc(1, sizeof(*sp));
     nki_count(NK_DEBUG_FDS, 1); /* the fd is ours from here on */
-    if (sp == NULL || (sp->rbuf = malloc(RBUF_SIZE)) == NULL ||
-        nki_set_nonblock(fd) != 0 || nki_pfd_init(&sp->pfd, fd, sp_poll_cb, sp) != 0) {
-        if (sp) {
-            free(sp->rbuf);
-        }
+    if (sp == NULL || nki_set_nonblock(fd) != 0 ||
+        nki_pfd_init(&sp->pfd, fd, sp_poll_cb, sp) != 0) {
         free(sp);
         close(fd);
         nki_count(NK_DEBUG_FDS, -1);
@@ -456,7 +491,6 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
         nki_pfd_fini(&sp->pfd);
         close(fd);
         nki_count(NK_DEBUG_FDS, -1);
-        free(sp->rbuf);
         free(sp);
         return NULL;
     }
