@@ -61,6 +61,7 @@ from ._protocols import (
     Surveyor0Context,
 )
 from ._device import device
+from . import exceptions
 from ._pipes import ADD_POST as PIPE_EV_ADD_POST
 from ._pipes import ADD_PRE as PIPE_EV_ADD_PRE
 from ._pipes import REM_POST as PIPE_EV_REM_POST

@@ -1,0 +1,42 @@
+"""pynng's ``pynng.exceptions`` module, for ``from nngkit.exceptions import Timeout``.
+
+The classes live in `nngkit._errors`; this module only re-exports them.
+"""
+
+from ._errors import (  # noqa: F401
+    AddressInUse,
+    AddressInvalid,
+    AlreadyExists,
+    Ambiguous,
+    AuthenticationError,
+    BadState,
+    BadType,
+    Busy,
+    Canceled,
+    Closed,
+    ConnectionAborted,
+    ConnectionRefused,
+    ConnectionReset,
+    ConnectionShutdown,
+    CryptoError,
+    DestinationUnreachable,
+    Internal,
+    Interrupted,
+    InvalidOperation,
+    MessageStateError,
+    MessageTooLarge,
+    NNGException,
+    NoArgument,
+    NoEntry,
+    NoMemory,
+    NotSupported,
+    OutOfFiles,
+    OutOfSpace,
+    PermissionDenied,
+    ProtocolError,
+    ReadOnly,
+    Timeout,
+    TryAgain,
+    WriteOnly,
+    check_err,
+)
