@@ -50,7 +50,7 @@ class Messaging:
     def _rescue(self, m: Any) -> None:
         if self._keeps_rescued:
             if self._rescued is None:
-                self._rescued = []
+                self._rescued = []  # type: ignore[misc]  # a slot of each subclass
             self._rescued.append(m)
         else:
             lib.nk_msg_free(m)

@@ -58,7 +58,7 @@ class Pipe:
     def _str_opt(self, name: bytes) -> str:
         buf = ffi.new("char[]", 512)
         check(lib.nk_opt_get_str(lib.NK_OBJ_PIPE, self._pid, name, buf, 512))
-        return ffi.string(buf).decode("utf-8", "replace")
+        return str(ffi.string(buf).decode("utf-8", "replace"))
 
     @property
     def remote_address(self) -> str:
