@@ -191,6 +191,9 @@ struct nki_sock {
     int64_t recv_max;
     bool nodelay, keepalive;
     char name[64];
+    /* recv-buffer/send-buffer where the protocol has no queue of its own:
+     * kept for pynng compatibility (NNG 1.5 has them on every socket). */
+    int64_t recv_buf, send_buf;
     int pipe_notify;       /* NK_PIPE_NOTIFY_* */
     nki_msgq pipe_events;  /* undelivered pipe events */
     nki_list pipe_waiters; /* aios waiting for one */

@@ -106,6 +106,23 @@ static void dev_free(nki_device *d)
     free(d);
 }
 
+/* A socket is closing: every device using it ends (NNG's nng_device
+ * documents this; see the closing note for where NNG itself differs). */
+void nki_device_sock_closed(uint32_t sid)
+{
+    uint32_t i;
+    if (!dev_ids_ready) {
+        return;
+    }
+    for (i = 0; i < dev_ids.cap; i++) {
+        nki_device *d = dev_ids.keys[i] ? dev_ids.vals[i] : NULL;
+        if (d != NULL && !d->done &&
+            (d->half[0].from == sid || d->half[0].to == sid)) {
+            dev_end(d);
+        }
+    }
+}
+
 int nk_device_open(uint32_t sid_a, uint32_t sid_b, uint32_t *devid)
 {
     nki_sock *a, *b;

@@ -309,7 +309,7 @@ int nki_fan_get_limit(nki_fan *f, int64_t *v)
 
 int nki_fan_set_limit(nki_fan *f, int64_t v)
 {
-    if (v < 0 || v > 8192) {
+    if (v < 1 || v > 8192) { /* as NNG 1.11 */
         return NK_EINVAL;
     }
     f->limit = v;

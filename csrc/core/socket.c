@@ -62,6 +62,8 @@ int nk_socket_open(int proto, int raw, uint32_t *sid)
     s->hs_timeout = 10000;
     s->recv_max = (int64_t) 1 << 30;
     s->nodelay = true;
+    /* NNG 1.5's defaults for these generic options: 0 on PAIR, else 1. */
+    s->recv_buf = (proto == NK_PROTO_PAIR0 || proto == NK_PROTO_PAIR1) ? 0 : 1;
     nki_list_init(&s->pipes);
     nki_list_init(&s->eps);
     nki_list_init(&s->ctxs);
@@ -97,6 +99,7 @@ static void ctx_destroy(nki_ctx *c)
 }
 
 void nki_ep_close_locked(nki_ep *ep);
+void nki_device_sock_closed(uint32_t sid);
 
 static void sock_free(void *arg)
 {
@@ -116,6 +119,7 @@ int nk_socket_close(uint32_t sid)
         return NK_ECLOSED;
     }
     s->closed = true;
+    nki_device_sock_closed(sid);
     NKI_LIST_FOREACH_SAFE(&s->eps, n, nx)
     {
         nki_ep_close_locked(NKI_CONTAINER(n, nki_ep, node));
@@ -368,6 +372,11 @@ static int sock_set_int(nki_sock *s, const char *name, int64_t v)
         s->nodelay = v != 0;
     } else if (strcmp(name, "tcp-keepalive") == 0) {
         s->keepalive = v != 0;
+    } else if (strcmp(name, "recv-buffer") == 0 || strcmp(name, "send-buffer") == 0) {
+        if (v < 0 || v > 8192) {
+            return NK_EINVAL;
+        }
+        *(name[0] == 'r' ? &s->recv_buf : &s->send_buf) = v;
     } else if (strcmp(name, "protocol") == 0 || strcmp(name, "peer") == 0 ||
                strcmp(name, "raw") == 0) {
         return NK_EREADONLY;
@@ -405,6 +414,10 @@ static int sock_get_int(nki_sock *s, const char *name, int64_t *v)
         *v = s->proto->peer;
     } else if (strcmp(name, "raw") == 0) {
         *v = s->raw;
+    } else if (strcmp(name, "recv-buffer") == 0) {
+        *v = s->recv_buf;
+    } else if (strcmp(name, "send-buffer") == 0) {
+        *v = s->send_buf;
     } else {
         return NK_ENOTSUP;
     }

@@ -100,6 +100,21 @@ static void pair0_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
+static int pair0_get_sendbuf(void *arg, int64_t *v)
+{
+    return nki_lb_get_buffer(&((pair0_sock *) arg)->lb, v);
+}
+
+static int pair0_set_sendbuf(void *arg, int64_t v)
+{
+    return nki_lb_set_buffer(&((pair0_sock *) arg)->lb, v);
+}
+
+static const nki_option pair0_opts[] = {
+    {"send-buffer", pair0_get_sendbuf, pair0_set_sendbuf, NULL},
+    {NULL, NULL, NULL, NULL},
+};
+
 #define PAIR0_TABLE(is_raw)                                                                     \
     {                                                                                           \
         .self = NK_PROTO_PAIR0, .peer = NK_PROTO_PAIR0, .raw = is_raw, .self_name = "pair",    \
@@ -109,7 +124,7 @@ static void pair0_pipe_writable(void *arg)
         .sock_recv = pair0_sock_recv, .pipe_init = pair0_pipe_init,                            \
         .pipe_start = pair0_pipe_start, .pipe_stop = pair0_pipe_stop,                          \
         .pipe_fini = pair0_pipe_fini, .pipe_recv = pair0_pipe_recv,                            \
-        .pipe_writable = pair0_pipe_writable,                                                  \
+        .pipe_writable = pair0_pipe_writable, .sock_opts = pair0_opts,                         \
     }
 
 const nki_proto nki_pair0_proto = PAIR0_TABLE(false);

@@ -77,6 +77,12 @@ static void pair1_sock_send(void *arg, nk_aio *a)
         nki_aio_finish(a, 0);
         return;
     }
+    if (ps->poly && nki_list_empty(&ps->lb.ready)) {
+        nk_msg_free(m); /* polyamorous never blocks: no free peer, dropped */
+        a->msg = NULL;
+        nki_aio_finish(a, 0);
+        return;
+    }
     nki_lb_send(&ps->lb, a);
     if (a->busy == false && a->msg != NULL) {
         a->msg->hlen = 0; /* not sent: give the caller its message back */
@@ -177,7 +183,18 @@ static int pair1_set_ttl(void *arg, int64_t v)
     return 0;
 }
 
+static int pair1_get_sendbuf(void *arg, int64_t *v)
+{
+    return nki_lb_get_buffer(&((pair1_sock *) arg)->lb, v);
+}
+
+static int pair1_set_sendbuf(void *arg, int64_t v)
+{
+    return nki_lb_set_buffer(&((pair1_sock *) arg)->lb, v);
+}
+
 static const nki_option pair1_opts[] = {
+    {"send-buffer", pair1_get_sendbuf, pair1_set_sendbuf, NULL},
     {"pair1:polyamorous", pair1_get_poly, pair1_set_poly, NULL},
     {"ttl-max", pair1_get_ttl, pair1_set_ttl, NULL},
     {NULL, NULL, NULL, NULL},

@@ -208,8 +208,19 @@ static int sub0_unsubscribe(void *arg, const void *v, size_t len)
     size_t i;
     for (i = 0; i < c->ntopics; i++) {
         if (c->topics[i].len == len && memcmp(c->topics[i].data, v, len) == 0) {
+            nki_node *n, *nx;
             free(c->topics[i].data);
             c->topics[i] = c->topics[--c->ntopics];
+            /* As NNG: queued messages that no longer match are dropped. */
+            NKI_LIST_FOREACH_SAFE(&c->rq.q.list, n, nx)
+            {
+                nk_msg *m = NKI_CONTAINER(n, nk_msg, node);
+                if (!sub0_matches(c, m)) {
+                    nki_node_remove(n);
+                    c->rq.q.len--;
+                    nk_msg_free(m);
+                }
+            }
             return 0;
         }
     }

@@ -126,14 +126,30 @@ static void surv0_ctx_send(void *arg, nk_aio *a)
     nki_aio_finish(a, 0);
 }
 
+/* As in NNG, a receive that times out or is cancelled ends the survey. */
+static void surv0_recv_cancel(nk_aio *a, void *arg, int err)
+{
+    nki_node_remove(&a->pnode);
+    nki_aio_finish(a, err);
+    surv0_ctx_end(arg, err);
+}
+
 static void surv0_ctx_recv(void *arg, nk_aio *a)
 {
     surv0_ctx *c = arg;
+    nk_msg *m;
     if (c->id == 0) {
         nki_aio_finish(a, NK_ESTATE);
         return;
     }
-    nki_rq_recv(&c->rq, a);
+    if ((m = nki_msgq_get(&c->rq.q)) != NULL) {
+        a->msg = m;
+        nki_aio_finish(a, 0);
+        return;
+    }
+    if (nki_aio_park(a, surv0_recv_cancel, c)) {
+        nki_list_append(&c->rq.waiting, &a->pnode);
+    }
 }
 
 static void surv0_sock_send(void *arg, nk_aio *a)
