@@ -157,7 +157,7 @@ static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
     nki_ep *ep;
     int rv;
     if (t == NULL) {
-        *rvp = strstr(url, "://") ? NK_ENOTSUP : NK_EADDRINVAL;
+        *rvp = strstr(url, "://") ? NK_ENOTSUP : NK_EINVAL; /* NNG's codes */
         return NULL;
     }
     if (strlen(url) >= NKI_URL_MAX) {

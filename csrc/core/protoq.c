@@ -112,6 +112,7 @@ int nki_lb_set_buffer(nki_lb *lb, int64_t v)
 
 void nki_fq_init(nki_fq *fq)
 {
+    nki_msgq_init(&fq->orphans);
     nki_list_init(&fq->pending);
     nki_list_init(&fq->waiting);
     fq->on_deliver = NULL;
@@ -151,7 +152,13 @@ void nki_fq_put(nki_fq *fq, nki_fq_pipe *fp, nk_msg *m)
 
 void nki_fq_recv(nki_fq *fq, nk_aio *a)
 {
-    nki_node *n = nki_list_pop(&fq->pending);
+    nki_node *n;
+    nk_msg *orphan = nki_msgq_get(&fq->orphans);
+    if (orphan != NULL) {
+        fq_complete(fq, a, orphan);
+        return;
+    }
+    n = nki_list_pop(&fq->pending);
     if (n != NULL) {
         nki_fq_pipe *fp = NKI_CONTAINER(n, nki_fq_pipe, node);
         nk_msg *m = nki_msgq_get(&fp->held);
@@ -170,13 +177,18 @@ void nki_fq_recv(nki_fq *fq, nk_aio *a)
 
 void nki_fq_pipe_stop(nki_fq *fq, nki_fq_pipe *fp)
 {
-    (void) fq;
+    nk_msg *m;
     nki_node_remove(&fp->node);
-    nki_msgq_flush(&fp->held);
+    /* What arrived before the peer hung up is still the application's
+     * (NNG delivers it too: it reads EOF only after the last message). */
+    while ((m = nki_msgq_get(&fp->held)) != NULL) {
+        nki_msgq_put(&fq->orphans, m);
+    }
 }
 
 void nki_fq_close(nki_fq *fq)
 {
+    nki_msgq_flush(&fq->orphans);
     nki_aio_list_fail(&fq->waiting, NK_ECLOSED);
 }
 

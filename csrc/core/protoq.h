@@ -49,6 +49,7 @@ int nki_lb_set_buffer(nki_lb *lb, int64_t v);
 
 typedef struct nki_fq nki_fq;
 struct nki_fq {
+    nki_msgq orphans; /* received on pipes since closed: served first */
     nki_list pending; /* nki_fq_pipe holding messages, in turn */
     nki_list waiting; /* parked recv aios */
     /* Optional: runs just before a receive completes with m. */

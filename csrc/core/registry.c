@@ -1,5 +1,6 @@
 /* The registries: one line per transport and per protocol. */
 #include <string.h>
+#include <strings.h>
 
 #include "proto.h"
 #include "tran.h"
@@ -41,7 +42,8 @@ const nki_tran *nki_tran_find(const char *url)
     int i;
     for (i = 0; transports[i]; i++) {
         size_t n = strlen(transports[i]->scheme);
-        if (strncmp(url, transports[i]->scheme, n) == 0 && strncmp(url + n, "://", 3) == 0) {
+        /* Schemes are case-insensitive, as in NNG. */
+        if (strncasecmp(url, transports[i]->scheme, n) == 0 && strncmp(url + n, "://", 3) == 0) {
             return transports[i];
         }
     }

@@ -28,10 +28,15 @@ int nki_tcp_resolve(const char *hostport, bool passive, int family, struct socka
     } else {
         const char *colon = strrchr(h, ':');
         if (colon == NULL) {
-            return NK_EADDRINVAL;
+            if (!passive) {
+                return NK_EADDRINVAL;
+            }
+            colon = h + strlen(h); /* a listener without a port: any port */
+            port = "0";
+        } else {
+            port = colon + 1;
         }
         hl = (size_t) (colon - h);
-        port = colon + 1;
     }
     if (hl >= sizeof(host)) {
         return NK_EADDRINVAL;

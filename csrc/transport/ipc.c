@@ -108,7 +108,7 @@ static int ipc_ep_bind(nki_ep *ep, int *fdp)
                 goto bound;
             }
         }
-        rv = nki_errno_to_nk(errno);
+        rv = errno == ENOENT ? NK_ENOENT : nki_errno_to_nk(errno); /* no such dir */
         close(fd);
         return rv;
     }

@@ -84,13 +84,30 @@ static int tcp_ep_bind(nki_ep *ep, int *fdp)
     if (getsockname(fd, (struct sockaddr *) &bound, &bl) == 0) {
         in_port_t port = bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &bound)->sin6_port
                                                      : ((struct sockaddr_in *) &bound)->sin_port;
-        const char *hp = strstr(ep->url, "://") + 3;
-        const char *colon = strrchr(hp, ':');
-        if (colon != NULL && ntohs(port) != 0) {
-            int pre = (int) (colon - ep->url);
+        /* Rewrite only the port: "tcp://h:0/" becomes "tcp://h:PORT/", and
+         * "tcp://h" (no port) "tcp://h:PORT". */
+        char *hp = strstr(ep->url, "://") + 3;
+        char *end = hp + strcspn(hp, "/");
+        char *colon = NULL, *p;
+        char tail[NKI_URL_MAX];
+        for (p = end; p > hp; p--) {
+            if (p[-1] == ']') {
+                break;
+            }
+            if (p[-1] == ':') {
+                colon = p - 1;
+                break;
+            }
+        }
+        if (ntohs(port) != 0) {
             snprintf(hostport, sizeof(hostport), ":%u", (unsigned) ntohs(port));
-            if (pre + strlen(hostport) < NKI_URL_MAX) {
-                strcpy(ep->url + pre, hostport);
+            strcpy(tail, end);
+            if (colon == NULL) {
+                colon = end;
+            }
+            if ((size_t) (colon - ep->url) + strlen(hostport) + strlen(tail) < NKI_URL_MAX) {
+                strcpy(colon, hostport);
+                strcat(colon, tail);
             }
         }
     }
