@@ -3,7 +3,7 @@
 The classes live in `nngkit._errors`; this module only re-exports them.
 """
 
-from ._errors import (  # noqa: F401
+from ._errors import (
     AddressInUse,
     AddressInvalid,
     AlreadyExists,
@@ -40,3 +40,41 @@ from ._errors import (  # noqa: F401
     WriteOnly,
     check_err,
 )
+
+__all__ = [
+    "AddressInUse",
+    "AddressInvalid",
+    "AlreadyExists",
+    "Ambiguous",
+    "AuthenticationError",
+    "BadState",
+    "BadType",
+    "Busy",
+    "Canceled",
+    "Closed",
+    "ConnectionAborted",
+    "ConnectionRefused",
+    "ConnectionReset",
+    "ConnectionShutdown",
+    "CryptoError",
+    "DestinationUnreachable",
+    "Internal",
+    "Interrupted",
+    "InvalidOperation",
+    "MessageStateError",
+    "MessageTooLarge",
+    "NNGException",
+    "NoArgument",
+    "NoEntry",
+    "NoMemory",
+    "NotSupported",
+    "OutOfFiles",
+    "OutOfSpace",
+    "PermissionDenied",
+    "ProtocolError",
+    "ReadOnly",
+    "Timeout",
+    "TryAgain",
+    "WriteOnly",
+    "check_err",
+]
