@@ -12,11 +12,29 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# Every example, in the order the demo runs them (tests/examples checks that
+# no example file is missing from this list).
 EXAMPLES = [
     "reqrep/sync.py",
     "reqrep/async.py",
+    "reqrep/resend.py",
     "pair/sync.py",
     "pair/async.py",
+    "pair1/sync.py",
+    "pair1/async.py",
+    "pubsub/sync.py",
+    "pubsub/async.py",
+    "pipeline/sync.py",
+    "pipeline/async.py",
+    "survey/sync.py",
+    "survey/async.py",
+    "survey/workers.py",
+    "bus/sync.py",
+    "bus/async.py",
+    "devices/reqrep_broker.py",
+    "devices/pubsub_hub.py",
+    "pipes/callbacks.py",
+    "pipes/events_async.py",
     "interop_pynng.py",
     "interop_nngcat.py",
 ]
@@ -52,7 +70,7 @@ def main() -> int:
     results = [(name, run_one(name)) for name in EXAMPLES]
     print("Summary")
     for name, status in results:
-        print("  %-20s %s" % (name, status))
+        print("  %-26s %s" % (name, status))
     failed = [name for name, status in results if status.startswith("FAIL")]
     return 1 if failed else 0
 

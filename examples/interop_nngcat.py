@@ -4,6 +4,11 @@
    the reply.
 2. nngcat --rep0 dials an nngkit Req0 (REQ may listen too) over ipc and
    answers one request.
+3. PUSH/PULL both ways: nngcat --pull0 prints what an nngkit Push0 sends,
+   and an nngkit Pull0 receives what nngcat --push0 sends.
+4. An nngkit Surveyor0 asks nngcat --respondent0, after a pipe callback has
+   said that nngcat's connection is attached (a survey sent earlier would be
+   lost: surveys never wait).
 nngkit always listens and nngcat dials, so nothing waits for nngcat to be
 ready.  We call /usr/bin/nngcat by full path: pip installs nngkit's own
 (unfinished) nngcat script, which may come first on PATH.
@@ -15,6 +20,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 
 import nngkit
 
@@ -59,6 +65,54 @@ def nngcat_answers_nngkit() -> None:
             raise SystemExit("nngcat failed: " + err.decode())
 
 
+def run_nngcat(args: list, talk) -> bytes:
+    """Run nngcat with args, call talk() meanwhile, and return nngcat's output."""
+    with subprocess.Popen([NNGCAT, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cat:
+        try:
+            talk()
+            out, err = cat.communicate(timeout=10)
+        finally:
+            cat.kill()  # no-op if it already exited
+    if cat.returncode != 0:
+        raise SystemExit("nngcat %s failed: %s" % (args[0], err.decode()))
+    return out
+
+
+def pipeline_both_ways() -> None:
+    with nngkit.Push0(listen="tcp://127.0.0.1:0", send_timeout=TIMEOUT_MS) as push:
+        url = push.listeners[0].url
+        # send() waits until nngcat's connection can take the message (back-pressure)
+        out = run_nngcat(["--pull0", "--dial", url, "--count", "2", "--quoted"],
+                         lambda: [push.send(b"task %d" % i) for i in range(2)])
+        print("nngcat --pull0 printed:", out.decode().splitlines())
+        assert out == b'"task 0"\n"task 1"\n', out
+    with nngkit.Pull0(listen="tcp://127.0.0.1:0", recv_timeout=TIMEOUT_MS) as pull:
+        got = []
+        run_nngcat(["--push0", "--dial", pull.listeners[0].url, "--data", "result from nngcat"],
+                   lambda: got.append(pull.recv()))
+        print("nngkit Pull0 received:", got[0])
+        assert got == [b"result from nngcat"]
+
+
+def survey_nngcat() -> None:
+    attached = threading.Semaphore(0)
+    with nngkit.Surveyor0(survey_time=TIMEOUT_MS) as surveyor:
+        surveyor.add_post_pipe_connect_cb(lambda pipe: attached.release())
+        url = surveyor.listen("tcp://127.0.0.1:0").url
+        answers = []
+
+        def ask() -> None:
+            if not attached.acquire(timeout=10):
+                raise SystemExit("nngcat --respondent0 did not connect")
+            surveyor.send(b"anyone there?")
+            answers.append(surveyor.recv())
+
+        out = run_nngcat(["--respondent0", "--dial", url, "--data", "nngcat here",
+                          "--count", "1", "--quoted"], ask)
+        print("nngcat --respondent0 printed:", out.decode().strip(), "| nngkit got:", answers[0])
+        assert answers == [b"nngcat here"]
+
+
 def main() -> None:
     if not os.access(NNGCAT, os.X_OK):
         print("SKIP: %s not found (apt-get install -y nng-utils)" % NNGCAT)
@@ -67,6 +121,8 @@ def main() -> None:
     print("using %s %s" % (NNGCAT, version.decode().strip()))
     nngkit_answers_nngcat()
     nngcat_answers_nngkit()
+    pipeline_both_ways()
+    survey_nngcat()
     print("interop_nngcat: done")
 
 
