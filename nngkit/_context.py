@@ -117,7 +117,7 @@ class Messaging:
 
 
 class Context(Messaging):
-    """An independent request/reply state machine on a `Req0`/`Rep0` socket.
+    """An independent state machine on a socket (Req0, Rep0, Sub0, Surveyor0, Respondent0).
 
     Make one with ``socket.new_context()``.  Each context has its own
     outstanding request (or reply), so many can run concurrently on one

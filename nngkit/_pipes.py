@@ -62,12 +62,15 @@ class PipeEvents:
         self._add_cb(REM_POST, callback)
 
     def remove_pre_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        """Stop calling ``callback`` before new peers are admitted."""
         self._remove_cb(ADD_PRE, callback)
 
     def remove_post_pipe_connect_cb(self, callback: PipeCallback) -> None:
+        """Stop calling ``callback`` after new peers are admitted."""
         self._remove_cb(ADD_POST, callback)
 
     def remove_post_pipe_remove_cb(self, callback: PipeCallback) -> None:
+        """Stop calling ``callback`` after peers go."""
         self._remove_cb(REM_POST, callback)
 
     @property

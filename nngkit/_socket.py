@@ -269,7 +269,7 @@ class Socket(PipeEvents, Messaging):
         return pipe
 
     def new_context(self) -> Context:
-        """A new `Context` on this socket (Req0 and Rep0 only)."""
+        """A new `Context` on this socket (Req0, Rep0, Sub0, Surveyor0, Respondent0)."""
         return Context(self)
 
     # -- lifetime -------------------------------------------------------
