@@ -113,7 +113,7 @@ static int ipc_ep_bind(nki_ep *ep, int *fdp)
         return rv;
     }
 bound:
-    if (listen(fd, 128) != 0) {
+    if (listen(fd, SOMAXCONN) != 0) {
         rv = nki_errno_to_nk(errno);
         close(fd);
         if (!a->abstract) {

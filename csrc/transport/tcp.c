@@ -75,7 +75,7 @@ static int tcp_ep_bind(nki_ep *ep, int *fdp)
         return nki_errno_to_nk(errno);
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, (struct sockaddr *) &a->ss, a->sl) != 0 || listen(fd, 128) != 0) {
+    if (bind(fd, (struct sockaddr *) &a->ss, a->sl) != 0 || listen(fd, SOMAXCONN) != 0) {
         rv = nki_errno_to_nk(errno);
         close(fd);
         return rv;
