@@ -1,0 +1,1 @@
+"""nngkit's benchmark suite: ``python -m benchmarks --help`` (see run.py)."""

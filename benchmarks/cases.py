@@ -1,0 +1,125 @@
+"""What the suite measures, and the targets of issue 5.
+
+A `Case` is one measured situation (say, PUSH/PULL of 1 KiB over ipc with
+asyncio); `measure` runs it once for one implementation and returns its
+figures by metric name.  Each metric of a case becomes one row of the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from .common import make_url
+
+KIB, MIB = 1024, 1024 * 1024
+SUBSCRIBERS = 4
+CONNS = 1000
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str  # name in the measured dict
+    label: str
+    unit: str
+    higher_is_better: bool
+    # target on the ratio nngkit/pynng ("ratio") or on nngkit's own figure ("abs")
+    target: Optional[Tuple[str, float]] = None
+
+
+@dataclass(frozen=True)
+class Case:
+    group: str  # reqrep | pushpull | pubsub | conns
+    transport: str
+    mode: str  # sync | async | "-"
+    size: int
+    metrics: Tuple[Metric, ...] = field(default_factory=tuple)
+
+    @property
+    def name(self) -> str:
+        size = "x%d" % self.size if self.group == "conns" else size_name(self.size)
+        return "%s/%s/%s/%s" % (self.group, self.transport, self.mode, size)
+
+
+def size_name(n: int) -> str:
+    if n >= MIB and n % MIB == 0:
+        return "%dMiB" % (n // MIB)
+    if n >= KIB and n % KIB == 0:
+        return "%dKiB" % (n // KIB)
+    return "%dB" % n
+
+
+def _rtt_metrics(transport: str, mode: str) -> Tuple[Metric, ...]:
+    target = None
+    if transport == "tcp" and mode == "async":
+        target = ("ratio", 0.35)
+    elif transport in ("tcp", "ipc") and mode == "sync":
+        target = ("ratio", 0.8)
+    return (Metric("rtt_median_us", "rtt median us", "us", False, target),
+            Metric("rtt_p99_us", "rtt p99 us", "us", False))
+
+
+def _tput_metric(transport: str, size: int) -> Metric:
+    if size <= KIB:
+        target = ("ratio", 5.0) if (transport == "tcp" and size == 64) else None
+        return Metric("msgs_per_s", "msg/s", "msg/s", True, target)
+    target = ("ratio", 2.5) if (transport == "tcp" and size == MIB) else None
+    return Metric("mb_per_s", "MB/s", "MB/s", True, target)
+
+
+def all_cases() -> List[Case]:
+    cases: List[Case] = []
+    for transport in ("tcp", "ipc", "inproc"):
+        for mode in ("sync", "async"):
+            cases.append(Case("reqrep", transport, mode, 64, _rtt_metrics(transport, mode)))
+    for transport in ("tcp", "ipc"):
+        for size in (64, KIB, 64 * KIB, MIB):
+            for mode in ("sync", "async"):
+                cases.append(Case("pushpull", transport, mode, size, (_tput_metric(transport, size),)))
+    for mode in ("sync", "async"):
+        cases.append(Case("pubsub", "tcp", mode, 64, (
+            Metric("per_sub_msgs_per_s", "msg/s per sub (x%d)" % SUBSCRIBERS, "msg/s", True,
+                   ("ratio", 2.0)),)))
+    cases.append(Case("conns", "tcp", "-", CONNS, (
+        Metric("kib_per_conn", "RSS KiB per conn", "KiB", False, ("abs", 8.0)),
+        Metric("threads", "threads in process", "threads", False, ("abs", 4.0)),
+        Metric("rss_kib", "RSS KiB total", "KiB", False))))
+    return cases
+
+
+@dataclass
+class Timing:
+    seconds: float  # measured part of one run
+    warm: float  # unmeasured start of a streaming run
+    conns: int = CONNS
+
+
+def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict[str, float]:
+    """One run of `case` for `impl`; `peer` is its peer process (peer.Peer)."""
+    from .peer import load, run_probe
+    mod, lib = load(impl)
+    call: Callable[..., Any] = mod.__dict__.get
+    args: List[Any] = [] if lib is None else [lib]
+    limit = timing.warm + timing.seconds
+    if case.group == "reqrep" and case.transport == "inproc":
+        return dict(call("rtt_inproc")(*args, case.mode, timing.seconds))
+    if case.group == "conns":
+        url = peer.start("hold", make_url("tcp"))
+        try:
+            return run_probe(impl, root, url, timing.conns, 300)
+        finally:
+            peer.finish(30)
+    if case.group == "reqrep":
+        url = peer.start("rep", make_url(case.transport), mode=case.mode, seconds=timing.seconds)
+        out = call("rtt")(*args, url, case.mode, timing.seconds)
+    elif case.group == "pushpull":
+        url = peer.start("push", make_url(case.transport), mode=case.mode, size=case.size,
+                         seconds=limit)
+        out = call("pull")(*args, url, case.mode, timing.warm, limit)
+    else:
+        url = peer.start("pub", make_url(case.transport), mode=case.mode, size=case.size,
+                         seconds=limit, subs=SUBSCRIBERS)
+        out = call("subs")(*args, url, case.mode, SUBSCRIBERS, timing.warm,
+                           lambda: peer.say("go"), limit)
+    peer.finish(limit + 60)
+    return dict(out)

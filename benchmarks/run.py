@@ -1,0 +1,136 @@
+"""nngkit beside pynng and a raw-socket floor: latency, throughput, fan-out, memory.
+
+Run from the repository root:  python -m benchmarks [--quick] [--json FILE]
+(or python benchmarks/run.py).  Every figure is the median of several runs
+with their min-max; the implementations take turns inside each round
+(nngkit, pynng, raw, then pynng, raw, nngkit, ...) so machine noise hits all
+alike, and the ratio nngkit/pynng comes from the same rounds.  Server sides
+(REP, PUSH, PUB) run in one peer process per implementation; inproc cases
+stay in this process (a thread, or a task on the same loop).  Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from typing import Any, Dict, List, Optional
+
+if not __package__:  # run as a script: python benchmarks/run.py
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from benchmarks import common  # noqa: E402
+from benchmarks.cases import Case, Timing, all_cases, measure  # noqa: E402
+from benchmarks.peer import IMPLS, Peer  # noqa: E402
+from benchmarks.report import Runs, cell, print_table, rows, write_json  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QUICK = dict(rounds=3, seconds=0.1, warm=0.03)
+FULL = dict(rounds=5, seconds=0.5, warm=0.1)
+
+
+def parse(argv: Optional[List[str]]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="3 short rounds (under a minute)")
+    ap.add_argument("--rounds", type=int, help="runs per implementation and case (default 5)")
+    ap.add_argument("--seconds", type=float, help="measured length of one run (default 0.5)")
+    ap.add_argument("--json", metavar="FILE", help="also write JSON lines to FILE ('-': stdout)")
+    ap.add_argument("--only", action="append", default=[], metavar="TEXT",
+                    help="only cases whose name (group/transport/mode/size) contains TEXT; repeatable")
+    ap.add_argument("--impls", default=",".join(IMPLS), help="comma list of nngkit,pynng,raw")
+    ap.add_argument("--conns", type=int, default=1000, help="sockets in the memory case")
+    ap.add_argument("--list", action="store_true", help="list the case names and exit")
+    args = ap.parse_args(argv)
+    base = QUICK if args.quick else FULL
+    args.rounds = max(1, min(args.rounds or base["rounds"], 50))
+    args.seconds = max(0.02, min(args.seconds or base["seconds"], 30.0))
+    args.warm = base["warm"] if args.seconds <= 1 else 0.2
+    args.impls = [i for i in args.impls.split(",") if i]
+    bad = set(args.impls) - set(IMPLS)
+    if bad:
+        ap.error("unknown implementation(s): %s" % ", ".join(sorted(bad)))
+    return args
+
+
+def _meta(args: argparse.Namespace) -> Dict[str, Any]:
+    versions = {}
+    for name in ("nngkit", "pynng"):
+        try:
+            versions[name] = __import__(name).__version__
+        except Exception:
+            versions[name] = None
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, timeout=10,
+                                capture_output=True, text=True).stdout.strip()
+    except Exception:
+        commit = ""
+    return {"python": platform.python_version(), "versions": versions, "commit": commit,
+            "cpus": os.cpu_count(), "rounds": args.rounds, "seconds": args.seconds,
+            "warm": args.warm, "conns": args.conns, "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "caption": "Python %s, %s cpus, nngkit %s (%s), pynng %s. rtt lower is better; "
+                       "rates higher. REP/PUSH/PUB sides in a second process (inproc: same "
+                       "process); asyncio cases are asyncio on both sides." % (
+                           platform.python_version(), os.cpu_count(), versions["nngkit"], commit,
+                           versions["pynng"])}
+
+
+def run_case(case: Case, impls: List[str], peers: Dict[str, Peer], timing: Timing,
+             rounds: int) -> Runs:
+    runs: Runs = {impl: {m.key: [] for m in case.metrics} for impl in impls}
+    for r in range(rounds):
+        order = impls[r % len(impls):] + impls[:r % len(impls)]
+        for impl in order:
+            try:
+                out = measure(case, impl, peers[impl], timing, ROOT)
+            except Exception as e:
+                print("  %s %s round %d failed: %s: %s" % (case.name, impl, r + 1,
+                                                           type(e).__name__, e), file=sys.stderr)
+                out = {}
+                peers[impl].restart()
+            for m in case.metrics:
+                runs[impl][m.key].append(float(out.get(m.key, math.nan)))
+    return runs
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse(argv)
+    cases = [c for c in all_cases() if not args.only or any(t in c.name for t in args.only)]
+    if args.list or not cases:
+        print("\n".join(c.name for c in all_cases()))
+        return 0 if cases else 2
+    timing = Timing(seconds=args.seconds, warm=args.warm, conns=max(2, min(args.conns, 5000)))
+    meta = _meta(args)
+    peers: Dict[str, Peer] = {}
+    records: List[Dict[str, Any]] = []
+    t_start = time.monotonic()
+    try:
+        for impl in args.impls:
+            peers[impl] = Peer(impl, ROOT)
+        for case in cases:
+            t0 = time.monotonic()
+            rounds = args.rounds if case.group != "conns" else (1 if args.quick else 2)
+            recs = rows(case, run_case(case, args.impls, peers, timing, rounds), args.impls)
+            records.extend(recs)
+            first = recs[0]
+            print("%-28s %s  (%.1f s)" % (case.name, "  ".join(
+                "%s %s" % (i, cell(first[i], first["unit"])) for i in args.impls),
+                time.monotonic() - t0), file=sys.stderr, flush=True)
+    finally:
+        for p in peers.values():
+            p.close()
+        if common._ipc_dir:
+            shutil.rmtree(common._ipc_dir, ignore_errors=True)
+    meta["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    print_table(records, args.impls, meta)
+    if args.json:
+        write_json(args.json, records, meta)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
