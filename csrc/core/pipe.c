@@ -108,8 +108,10 @@ static bool pipe_admit(nki_pipe *p)
         nki_pipe_close(p, NK_ENOMEM);
         return false;
     }
-    if (pr->pipe_start(p->pdata) != 0) {
-        pr->pipe_fini(p->pdata);
+    if (pr->pipe_start && pr->pipe_start(p->pdata) != 0) {
+        if (pr->pipe_fini) {
+            pr->pipe_fini(p->pdata);
+        }
         free(p->pdata);
         p->pdata = NULL;
         nki_pipe_close(p, NK_EPROTO);
@@ -177,7 +179,9 @@ void nki_pipe_close(nki_pipe *p, int err)
     }
     p->closed = true;
     if (p->attached) {
-        pr->pipe_stop(p->pdata);
+        if (pr->pipe_stop) {
+            pr->pipe_stop(p->pdata);
+        }
         nki_sock_pipe_event(p->sock, NK_PIPE_EV_REM_POST, p->id);
     }
     p->ops->p_close(p);
@@ -185,7 +189,7 @@ void nki_pipe_close(nki_pipe *p, int err)
     nki_node_remove(&p->sock_node);
     nki_idmap_del(&pipe_ids, p->id);
     if (p->pdata) {
-        if (p->attached) {
+        if (p->attached && pr->pipe_fini) {
             pr->pipe_fini(p->pdata);
         }
         free(p->pdata);

@@ -21,7 +21,10 @@ struct nki_proto {
     size_t sock_size, pipe_size, ctx_size; /* ctx_size 0: no contexts */
 
     /* Socket state.  sock_close fails every parked aio with NK_ECLOSED;
-     * sock_fini frees what sock_init allocated (all pipes are gone). */
+     * sock_fini frees what sock_init allocated (all pipes are gone).
+     * Optional (NULL: nothing to do): sock_close, sock_fini, pipe_start,
+     * pipe_stop, pipe_fini, pipe_writable and the ctx ops when ctx_size
+     * is 0. */
     int (*sock_init)(void *ps, nki_sock *s);
     void (*sock_close)(void *ps);
     void (*sock_fini)(void *ps);

@@ -104,7 +104,9 @@ void nki_device_sock_closed(uint32_t sid);
 static void sock_free(void *arg)
 {
     nki_sock *s = arg;
-    s->proto->sock_fini(s->pdata);
+    if (s->proto->sock_fini) {
+        s->proto->sock_fini(s->pdata);
+    }
     free(s);
     nki_count(NK_DEBUG_SOCKETS, -1);
 }
@@ -132,7 +134,9 @@ int nk_socket_close(uint32_t sid)
     {
         ctx_destroy(NKI_CONTAINER(n, nki_ctx, node));
     }
-    s->proto->sock_close(s->pdata);
+    if (s->proto->sock_close) {
+        s->proto->sock_close(s->pdata);
+    }
     nki_aio_list_fail(&s->pipe_waiters, NK_ECLOSED);
     nki_msgq_flush(&s->pipe_events);
     nki_idmap_del(&sock_ids, s->id);

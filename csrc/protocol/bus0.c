@@ -35,11 +35,6 @@ static void bus0_sock_close(void *arg)
     nki_rq_close(&((bus0_sock *) arg)->rq);
 }
 
-static void bus0_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void bus0_sock_send(void *arg, nk_aio *a)
 {
     bus0_sock *bs = arg;
@@ -79,11 +74,6 @@ static void bus0_pipe_stop(void *arg)
     nki_fan_remove(&((bus0_pipe *) arg)->fp);
 }
 
-static void bus0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int bus0_pipe_recv(void *arg, nk_msg *m)
 {
     bus0_pipe *bp = arg;
@@ -121,14 +111,14 @@ static const nki_option bus0_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define BUS0_TABLE(is_raw)                                                                      \
-    {                                                                                           \
+#define BUS0_TABLE(is_raw)                                                                     \
+    {                                                                                          \
         .self = NK_PROTO_BUS0, .peer = NK_PROTO_BUS0, .raw = is_raw, .self_name = "bus",       \
         .peer_name = "bus", .sock_size = sizeof(bus0_sock), .pipe_size = sizeof(bus0_pipe),    \
         .sock_init = bus0_sock_init, .sock_close = bus0_sock_close,                            \
-        .sock_fini = bus0_sock_fini, .sock_send = bus0_sock_send, .sock_recv = bus0_sock_recv, \
+        .sock_send = bus0_sock_send, .sock_recv = bus0_sock_recv,                              \
         .pipe_init = bus0_pipe_init, .pipe_start = bus0_pipe_start,                            \
-        .pipe_stop = bus0_pipe_stop, .pipe_fini = bus0_pipe_fini,                              \
+        .pipe_stop = bus0_pipe_stop,                                                           \
         .pipe_recv = bus0_pipe_recv, .sock_opts = bus0_opts,                                   \
     }
 

@@ -35,11 +35,6 @@ static void pair0_sock_close(void *arg)
     nki_fq_close(&ps->fq);
 }
 
-static void pair0_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void pair0_sock_send(void *arg, nk_aio *a)
 {
     nki_lb_send(&((pair0_sock *) arg)->lb, a);
@@ -82,11 +77,6 @@ static void pair0_pipe_stop(void *arg)
     nki_fq_pipe_stop(&pp->ps->fq, &pp->fp);
 }
 
-static void pair0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int pair0_pipe_recv(void *arg, nk_msg *m)
 {
     pair0_pipe *pp = arg;
@@ -115,15 +105,15 @@ static const nki_option pair0_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define PAIR0_TABLE(is_raw)                                                                     \
-    {                                                                                           \
+#define PAIR0_TABLE(is_raw)                                                                    \
+    {                                                                                          \
         .self = NK_PROTO_PAIR0, .peer = NK_PROTO_PAIR0, .raw = is_raw, .self_name = "pair",    \
         .peer_name = "pair", .sock_size = sizeof(pair0_sock), .pipe_size = sizeof(pair0_pipe), \
         .sock_init = pair0_sock_init, .sock_close = pair0_sock_close,                          \
-        .sock_fini = pair0_sock_fini, .sock_send = pair0_sock_send,                            \
+        .sock_send = pair0_sock_send,                                                          \
         .sock_recv = pair0_sock_recv, .pipe_init = pair0_pipe_init,                            \
         .pipe_start = pair0_pipe_start, .pipe_stop = pair0_pipe_stop,                          \
-        .pipe_fini = pair0_pipe_fini, .pipe_recv = pair0_pipe_recv,                            \
+        .pipe_recv = pair0_pipe_recv,                                                          \
         .pipe_writable = pair0_pipe_writable, .sock_opts = pair0_opts,                         \
     }
 

@@ -48,11 +48,6 @@ static void pair1_sock_close(void *arg)
     nki_fq_close(&ps->fq);
 }
 
-static void pair1_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void pair1_sock_send(void *arg, nk_aio *a)
 {
     pair1_sock *ps = arg;
@@ -122,11 +117,6 @@ static void pair1_pipe_stop(void *arg)
     }
     nki_lb_pipe_stop(&pp->ps->lb, &pp->lp);
     nki_fq_pipe_stop(&pp->ps->fq, &pp->fp);
-}
-
-static void pair1_pipe_fini(void *arg)
-{
-    (void) arg;
 }
 
 static int pair1_pipe_recv(void *arg, nk_msg *m)
@@ -200,15 +190,15 @@ static const nki_option pair1_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define PAIR1_TABLE(is_raw)                                                                     \
-    {                                                                                           \
+#define PAIR1_TABLE(is_raw)                                                                    \
+    {                                                                                          \
         .self = NK_PROTO_PAIR1, .peer = NK_PROTO_PAIR1, .raw = is_raw, .self_name = "pair1",   \
         .peer_name = "pair1", .sock_size = sizeof(pair1_sock),                                 \
         .pipe_size = sizeof(pair1_pipe), .sock_init = pair1_sock_init,                         \
-        .sock_close = pair1_sock_close, .sock_fini = pair1_sock_fini,                          \
+        .sock_close = pair1_sock_close,                                                        \
         .sock_send = pair1_sock_send, .sock_recv = pair1_sock_recv,                            \
         .pipe_init = pair1_pipe_init, .pipe_start = pair1_pipe_start,                          \
-        .pipe_stop = pair1_pipe_stop, .pipe_fini = pair1_pipe_fini,                            \
+        .pipe_stop = pair1_pipe_stop,                                                          \
         .pipe_recv = pair1_pipe_recv, .pipe_writable = pair1_pipe_writable,                    \
         .sock_opts = pair1_opts,                                                               \
     }

@@ -23,16 +23,6 @@ static int pub0_sock_init(void *arg, nki_sock *s)
     return 0;
 }
 
-static void pub0_sock_close(void *arg)
-{
-    (void) arg;
-}
-
-static void pub0_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void pub0_sock_send(void *arg, nk_aio *a)
 {
     nk_msg *m = a->msg;
@@ -67,11 +57,6 @@ static void pub0_pipe_stop(void *arg)
     nki_fan_remove(&((pub0_pipe *) arg)->fp);
 }
 
-static void pub0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int pub0_pipe_recv(void *arg, nk_msg *m)
 {
     (void) arg;
@@ -94,14 +79,14 @@ static const nki_option pub0_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define PUB0_TABLE(is_raw)                                                                      \
-    {                                                                                           \
+#define PUB0_TABLE(is_raw)                                                                     \
+    {                                                                                          \
         .self = NK_PROTO_PUB0, .peer = NK_PROTO_SUB0, .raw = is_raw, .self_name = "pub",       \
         .peer_name = "sub", .sock_size = sizeof(pub0_sock), .pipe_size = sizeof(pub0_pipe),    \
-        .sock_init = pub0_sock_init, .sock_close = pub0_sock_close,                            \
-        .sock_fini = pub0_sock_fini, .sock_send = pub0_sock_send, .sock_recv = pub0_sock_recv, \
+        .sock_init = pub0_sock_init,                                                           \
+        .sock_send = pub0_sock_send, .sock_recv = pub0_sock_recv,                              \
         .pipe_init = pub0_pipe_init, .pipe_start = pub0_pipe_start,                            \
-        .pipe_stop = pub0_pipe_stop, .pipe_fini = pub0_pipe_fini,                              \
+        .pipe_stop = pub0_pipe_stop,                                                           \
         .pipe_recv = pub0_pipe_recv, .sock_opts = pub0_opts,                                   \
     }
 

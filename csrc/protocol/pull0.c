@@ -26,11 +26,6 @@ static void pull0_sock_close(void *arg)
     nki_fq_close(&((pull0_sock *) arg)->fq);
 }
 
-static void pull0_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void pull0_sock_send(void *arg, nk_aio *a)
 {
     (void) arg;
@@ -50,21 +45,10 @@ static int pull0_pipe_init(void *arg, nki_pipe *p, void *sarg)
     return 0;
 }
 
-static int pull0_pipe_start(void *arg)
-{
-    (void) arg;
-    return 0;
-}
-
 static void pull0_pipe_stop(void *arg)
 {
     pull0_pipe *pp = arg;
     nki_fq_pipe_stop(&pp->ps->fq, &pp->fp);
-}
-
-static void pull0_pipe_fini(void *arg)
-{
-    (void) arg;
 }
 
 static int pull0_pipe_recv(void *arg, nk_msg *m)
@@ -74,15 +58,15 @@ static int pull0_pipe_recv(void *arg, nk_msg *m)
     return 0;
 }
 
-#define PULL0_TABLE(is_raw)                                                                     \
-    {                                                                                           \
+#define PULL0_TABLE(is_raw)                                                                    \
+    {                                                                                          \
         .self = NK_PROTO_PULL0, .peer = NK_PROTO_PUSH0, .raw = is_raw, .self_name = "pull",    \
         .peer_name = "push", .sock_size = sizeof(pull0_sock), .pipe_size = sizeof(pull0_pipe), \
         .sock_init = pull0_sock_init, .sock_close = pull0_sock_close,                          \
-        .sock_fini = pull0_sock_fini, .sock_send = pull0_sock_send,                            \
+        .sock_send = pull0_sock_send,                                                          \
         .sock_recv = pull0_sock_recv, .pipe_init = pull0_pipe_init,                            \
-        .pipe_start = pull0_pipe_start, .pipe_stop = pull0_pipe_stop,                          \
-        .pipe_fini = pull0_pipe_fini, .pipe_recv = pull0_pipe_recv,                            \
+        .pipe_stop = pull0_pipe_stop,                                                          \
+        .pipe_recv = pull0_pipe_recv,                                                          \
     }
 
 const nki_proto nki_pull0_proto = PULL0_TABLE(false);

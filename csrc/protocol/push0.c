@@ -28,11 +28,6 @@ static void push0_sock_close(void *arg)
     nki_lb_close(&((push0_sock *) arg)->lb);
 }
 
-static void push0_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void push0_sock_send(void *arg, nk_aio *a)
 {
     nki_lb_send(&((push0_sock *) arg)->lb, a);
@@ -65,11 +60,6 @@ static void push0_pipe_stop(void *arg)
     nki_lb_pipe_stop(&pp->ps->lb, &pp->lp);
 }
 
-static void push0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int push0_pipe_recv(void *arg, nk_msg *m)
 {
     (void) arg;
@@ -98,15 +88,15 @@ static const nki_option push0_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define PUSH0_TABLE(is_raw)                                                                     \
-    {                                                                                           \
+#define PUSH0_TABLE(is_raw)                                                                    \
+    {                                                                                          \
         .self = NK_PROTO_PUSH0, .peer = NK_PROTO_PULL0, .raw = is_raw, .self_name = "push",    \
         .peer_name = "pull", .sock_size = sizeof(push0_sock), .pipe_size = sizeof(push0_pipe), \
         .sock_init = push0_sock_init, .sock_close = push0_sock_close,                          \
-        .sock_fini = push0_sock_fini, .sock_send = push0_sock_send,                            \
+        .sock_send = push0_sock_send,                                                          \
         .sock_recv = push0_sock_recv, .pipe_init = push0_pipe_init,                            \
         .pipe_start = push0_pipe_start, .pipe_stop = push0_pipe_stop,                          \
-        .pipe_fini = push0_pipe_fini, .pipe_recv = push0_pipe_recv,                            \
+        .pipe_recv = push0_pipe_recv,                                                          \
         .pipe_writable = push0_pipe_writable, .sock_opts = push0_opts,                         \
     }
 

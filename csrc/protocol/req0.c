@@ -305,11 +305,6 @@ static void req0_pipe_stop(void *arg)
     req0_pump(rp->rs);
 }
 
-static void req0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int req0_pipe_recv(void *arg, nk_msg *m)
 {
     req0_pipe *rp = arg;
@@ -437,11 +432,6 @@ static void req0_raw_sock_close(void *arg)
     nki_fq_close(&rs->fq);
 }
 
-static void req0_raw_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 static void req0_raw_send(void *arg, nk_aio *a)
 {
     nki_lb_send(&((req0_raw_sock *) arg)->lb, a);
@@ -503,13 +493,11 @@ const nki_proto nki_req0_raw_proto = {
     .pipe_size = sizeof(req0_raw_pipe),
     .sock_init = req0_raw_sock_init,
     .sock_close = req0_raw_sock_close,
-    .sock_fini = req0_raw_sock_fini,
     .sock_send = req0_raw_send,
     .sock_recv = req0_raw_recv,
     .pipe_init = req0_raw_pipe_init,
     .pipe_start = req0_raw_pipe_start,
     .pipe_stop = req0_raw_pipe_stop,
-    .pipe_fini = req0_pipe_fini,
     .pipe_recv = req0_raw_pipe_recv,
     .pipe_writable = req0_raw_pipe_writable,
 };
@@ -530,7 +518,6 @@ const nki_proto nki_req0_proto = {
     .pipe_init = req0_pipe_init,
     .pipe_start = req0_pipe_start,
     .pipe_stop = req0_pipe_stop,
-    .pipe_fini = req0_pipe_fini,
     .pipe_recv = req0_pipe_recv,
     .pipe_writable = req0_pipe_writable,
     .ctx_init = req0_ctx_init,

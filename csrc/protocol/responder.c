@@ -46,11 +46,6 @@ void nki_resp_sock_close(void *arg)
     nki_fq_close(&((nki_resp_sock *) arg)->fq);
 }
 
-void nki_resp_sock_fini(void *arg)
-{
-    (void) arg;
-}
-
 /* Is a receive of this context already waiting? (NNG: a second one is an
  * error of state.)  The list is as long as the waiting contexts. */
 static bool resp_ctx_receiving(nki_resp_ctx *c)
@@ -162,12 +157,6 @@ int nki_resp_pipe_init(void *arg, nki_pipe *p, void *sarg)
     return 0;
 }
 
-int nki_resp_pipe_start(void *arg)
-{
-    (void) arg;
-    return 0;
-}
-
 void nki_resp_pipe_stop(void *arg)
 {
     nki_resp_pipe *rp = arg;
@@ -178,11 +167,6 @@ void nki_resp_pipe_stop(void *arg)
         a->msg = NULL;
         nki_aio_finish(a, 0);
     }
-}
-
-void nki_resp_pipe_fini(void *arg)
-{
-    (void) arg;
 }
 
 int nki_resp_pipe_recv(void *arg, nk_msg *m)

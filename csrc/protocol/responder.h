@@ -42,28 +42,24 @@ typedef struct {
 extern const nki_option nki_resp_opts[];
 
 /* The ops of a nki_proto table, cooked and raw, for both protocols. */
-#define NKI_RESPONDER_OPS(is_raw)                                                               \
+#define NKI_RESPONDER_OPS(is_raw)                                                              \
     .raw = is_raw, .sock_size = sizeof(nki_resp_sock), .pipe_size = sizeof(nki_resp_pipe),     \
     .ctx_size = is_raw ? 0 : sizeof(nki_resp_ctx), .sock_init = nki_resp_sock_init,            \
-    .sock_close = nki_resp_sock_close, .sock_fini = nki_resp_sock_fini,                        \
+    .sock_close = nki_resp_sock_close,                                                         \
     .sock_send = is_raw ? nki_resp_raw_send : nki_resp_sock_send,                              \
     .sock_recv = nki_resp_sock_recv, .pipe_init = nki_resp_pipe_init,                          \
-    .pipe_start = nki_resp_pipe_start, .pipe_stop = nki_resp_pipe_stop,                        \
-    .pipe_fini = nki_resp_pipe_fini, .pipe_recv = nki_resp_pipe_recv,                          \
+    .pipe_stop = nki_resp_pipe_stop, .pipe_recv = nki_resp_pipe_recv,                          \
     .pipe_writable = nki_resp_pipe_writable, .ctx_init = nki_resp_ctx_init,                    \
     .ctx_fini = nki_resp_ctx_fini, .ctx_send = nki_resp_ctx_send,                              \
     .ctx_recv = nki_resp_ctx_recv, .sock_opts = nki_resp_opts
 
 int nki_resp_sock_init(void *arg, nki_sock *s);
 void nki_resp_sock_close(void *arg);
-void nki_resp_sock_fini(void *arg);
 void nki_resp_sock_send(void *arg, nk_aio *a);
 void nki_resp_raw_send(void *arg, nk_aio *a);
 void nki_resp_sock_recv(void *arg, nk_aio *a);
 int nki_resp_pipe_init(void *arg, nki_pipe *p, void *sarg);
-int nki_resp_pipe_start(void *arg);
 void nki_resp_pipe_stop(void *arg);
-void nki_resp_pipe_fini(void *arg);
 int nki_resp_pipe_recv(void *arg, nk_msg *m);
 void nki_resp_pipe_writable(void *arg);
 int nki_resp_ctx_init(void *arg, void *sarg);

@@ -130,22 +130,6 @@ static int sub0_pipe_init(void *arg, nki_pipe *p, void *sarg)
     return 0;
 }
 
-static int sub0_pipe_start(void *arg)
-{
-    (void) arg;
-    return 0;
-}
-
-static void sub0_pipe_stop(void *arg)
-{
-    (void) arg;
-}
-
-static void sub0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int sub0_pipe_recv(void *arg, nk_msg *m)
 {
     sub0_sock *ss = *(sub0_sock **) arg;
@@ -259,15 +243,15 @@ static const nki_option sub0_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define SUB0_TABLE(is_raw)                                                                      \
-    {                                                                                           \
+#define SUB0_TABLE(is_raw)                                                                     \
+    {                                                                                          \
         .self = NK_PROTO_SUB0, .peer = NK_PROTO_PUB0, .raw = is_raw, .self_name = "sub",       \
         .peer_name = "pub", .sock_size = sizeof(sub0_sock), .pipe_size = sizeof(sub0_sock *),  \
         .ctx_size = is_raw ? 0 : sizeof(sub0_ctx), .sock_init = sub0_sock_init,                \
         .sock_close = sub0_sock_close, .sock_fini = sub0_sock_fini,                            \
         .sock_send = sub0_sock_send, .sock_recv = sub0_sock_recv, .pipe_init = sub0_pipe_init, \
-        .pipe_start = sub0_pipe_start, .pipe_stop = sub0_pipe_stop,                            \
-        .pipe_fini = sub0_pipe_fini, .pipe_recv = sub0_pipe_recv, .ctx_init = sub0_ctx_init,   \
+                                                                                               \
+        .pipe_recv = sub0_pipe_recv, .ctx_init = sub0_ctx_init,                                \
         .ctx_fini = sub0_ctx_fini, .ctx_send = sub0_ctx_send, .ctx_recv = sub0_ctx_recv,       \
         .sock_opts = sub0_opts, .ctx_opts = sub0_opts,                                         \
     }

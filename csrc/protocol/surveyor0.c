@@ -195,11 +195,6 @@ static void surv0_pipe_stop(void *arg)
     nki_fan_remove(&((surv0_pipe *) arg)->fp);
 }
 
-static void surv0_pipe_fini(void *arg)
-{
-    (void) arg;
-}
-
 static int surv0_pipe_recv(void *arg, nk_msg *m)
 {
     surv0_pipe *sp = arg;
@@ -285,8 +280,8 @@ static const nki_option surv0_ctx_opts[] = {
     {NULL, NULL, NULL, NULL},
 };
 
-#define SURV0_TABLE(is_raw)                                                                     \
-    {                                                                                           \
+#define SURV0_TABLE(is_raw)                                                                    \
+    {                                                                                          \
         .self = NK_PROTO_SURVEYOR0, .peer = NK_PROTO_RESPONDENT0, .raw = is_raw,               \
         .self_name = "surveyor", .peer_name = "respondent", .sock_size = sizeof(surv0_sock),   \
         .pipe_size = sizeof(surv0_pipe), .ctx_size = is_raw ? 0 : sizeof(surv0_ctx),           \
@@ -294,7 +289,7 @@ static const nki_option surv0_ctx_opts[] = {
         .sock_fini = surv0_sock_fini, .sock_send = surv0_sock_send,                            \
         .sock_recv = surv0_sock_recv, .pipe_init = surv0_pipe_init,                            \
         .pipe_start = surv0_pipe_start, .pipe_stop = surv0_pipe_stop,                          \
-        .pipe_fini = surv0_pipe_fini, .pipe_recv = surv0_pipe_recv, .ctx_init = surv0_ctx_init, \
+        .pipe_recv = surv0_pipe_recv, .ctx_init = surv0_ctx_init,                              \
         .ctx_fini = surv0_ctx_fini, .ctx_send = surv0_ctx_send, .ctx_recv = surv0_ctx_recv,    \
         .sock_opts = surv0_sock_opts, .ctx_opts = surv0_ctx_opts,                              \
     }
