@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from ._socket import Socket
 
-_C = TypeVar("_C", bound="Context")
+_M = TypeVar("_M", bound="Messaging")
 
 
 class Messaging:
@@ -64,6 +64,30 @@ class Messaging:
         if self._rescued:
             return self._rescued.pop(0)
         return await _aio.arecv(self._start_recv, self._rescue)
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    # `with` and `async with` close the owner; so does garbage collection.
+    def __enter__(self: _M) -> _M:
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                 tb: Optional["TracebackType"]) -> None:
+        self.close()
+
+    async def __aenter__(self: _M) -> _M:
+        return self
+
+    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
+                        tb: Optional["TracebackType"]) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
 
     def _free_rescued(self) -> None:
         while self._rescued:
@@ -173,19 +197,6 @@ class Context(Messaging):
             rv = lib.nk_ctx_close(self._cid)
             if rv != lib.NK_ECLOSED:
                 check(rv)
-
-    def __enter__(self: _C) -> _C:
-        return self
-
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                 tb: Optional["TracebackType"]) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         return "<%s id=%d socket=%d>" % (type(self).__name__, self._cid, self._socket.id)

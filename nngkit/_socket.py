@@ -14,7 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import weakref
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Optional, Tuple, Type, TypeVar
+from typing import Any, ClassVar, Dict, Optional, Tuple
 
 from . import _aio
 from ._context import Context, Messaging
@@ -24,13 +24,9 @@ from ._message import Pipe
 from ._pipes import PipeEvents
 from ._options import BoolOption, IntOption, MsOption, SizeOption, StrOption
 
-if TYPE_CHECKING:
-    from types import TracebackType
-
 logger = logging.getLogger(__name__)
 
 _open_sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
-_S = TypeVar("_S", bound="Socket")
 
 
 class _Endpoint:
@@ -286,26 +282,6 @@ class Socket(PipeEvents, Messaging):
         rv = lib.nk_socket_close(self._sid)
         if rv != lib.NK_ECLOSED:
             check(rv)
-
-    def __enter__(self: _S) -> _S:
-        return self
-
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                 tb: Optional["TracebackType"]) -> None:
-        self.close()
-
-    async def __aenter__(self: _S) -> _S:
-        return self
-
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException],
-                        tb: Optional["TracebackType"]) -> None:
-        self.close()
-
-    def __del__(self) -> None:
-        try:
-            self.close()
-        except Exception:
-            pass
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""
