@@ -122,14 +122,19 @@ static bool pipe_admit(nki_pipe *p)
     return true;
 }
 
-void nki_pipe_deliver(nki_pipe *p, nk_msg *m)
+bool nki_pipe_offer(nki_pipe *p, nk_msg *m)
 {
     if (!p->attached || p->closed) {
         nk_msg_free(m);
-        return;
+        return true;
     }
     m->pipe = p->id;
-    if (p->sock->proto->pipe_recv(p->pdata, m) != 0) {
+    return p->sock->proto->pipe_recv(p->pdata, m) == 0;
+}
+
+void nki_pipe_deliver(nki_pipe *p, nk_msg *m)
+{
+    if (!nki_pipe_offer(p, m)) {
         nki_pipe_close(p, NK_EPROTO);
     }
 }

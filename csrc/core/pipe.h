@@ -44,8 +44,12 @@ struct nki_pipe {
 int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops);
 /* Returns false if the pipe was refused and closed. */
 bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto);
-/* A whole message arrived; it now belongs to the protocol. */
+/* A whole message arrived; it now belongs to the protocol.  A message the
+ * protocol rejects (malformed header) closes the pipe. */
 void nki_pipe_deliver(nki_pipe *p, nk_msg *m);
+/* The same, but a rejection is only reported (false), for callers that may
+ * not close a pipe where they stand. */
+bool nki_pipe_offer(nki_pipe *p, nk_msg *m);
 /* The send queue has drained. */
 void nki_pipe_drained(nki_pipe *p);
 nki_pipe *nki_pipe_find(uint32_t id);

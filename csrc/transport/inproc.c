@@ -97,8 +97,7 @@ static void ip_kick(nki_pipe *p)
             nk_msg_free(m);
             return;
         }
-        m->pipe = peer->base.id;
-        if (peer->base.sock->proto->pipe_recv(peer->base.pdata, m) != 0) {
+        if (!nki_pipe_offer(&peer->base, m)) {
             nki_task_post(&peer->close_task);
         }
         return;
