@@ -17,6 +17,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 EXAMPLES = [
     "reqrep/sync.py",
     "reqrep/async.py",
+    "reqrep/async_trio.py",
     "reqrep/resend.py",
     "pair/sync.py",
     "pair/async.py",

@@ -1,4 +1,4 @@
-"""The bridge between the core's aios and Python, for both sync and asyncio.
+"""The bridge between the core's aios and Python: sync, asyncio and trio.
 
 Every send or receive is one core aio, started by a ``start(aio)`` callable
 (``nk_sock_send``, ``nk_ctx_recv``, ... bound to an id).  Only how we wait
@@ -7,10 +7,12 @@ for the completion differs:
 * sync: `send` / `recv` wait in ``nk_aio_wait`` with the GIL released, in
   short slices, so other threads run and Ctrl-C is handled between slices
   (the operation is then cancelled and waited for before re-raising);
-* asyncio: `asend` / `arecv` route the completion to a completion queue, one
-  per event loop, whose fd the loop watches with ``add_reader``.  The reader
-  drains the finished tags and resolves their futures in the loop's own
-  thread: no Python ever runs on a core thread and no cffi callback exists.
+* async: `asend` / `arecv` route the completion to a completion queue
+  (`_cq.CompletionQueue`), one per event loop, whose fd the loop watches
+  (asyncio: ``add_reader``; trio: a system task, see `_trio`).  The loop
+  drains the finished tags and wakes the waiting tasks in its own thread:
+  no Python ever runs on a core thread and no cffi callback exists.  The
+  running framework is found like pynng does, with sniffio.
 
 `arecv` and `asend` first try with a zero timeout, so a queued message, or
 a send that a pipe can take at once, completes without touching the queue
@@ -24,23 +26,17 @@ has been closed (or collected) is released when the next queue is made, by
 from __future__ import annotations
 
 import asyncio
-import itertools
 import threading
 import weakref
 from typing import Any, Callable, Dict, List, Optional
 
+import sniffio
+
+from ._cq import CompletionQueue, Entry, Rescue, Start, complete, rescue_from
 from ._errors import check
 from ._ffi import ffi, lib
 
-Start = Callable[[Any], None]
-"""Starts one operation on the given ``nk_aio *``."""
-
-Rescue = Optional[Callable[[Any], None]]
-"""Takes a received ``nk_msg *`` whose receiver stopped waiting for it (a
-cancelled task, an interrupted call), so the next receive can return it."""
-
 _SLICE_MS = 100  # how long a sync wait holds off Python signal handling
-_BATCH = 64  # tags fetched per nk_cq_drain call
 
 
 def new_aio() -> Any:
@@ -105,21 +101,13 @@ def send(start: Start, m: Any, block: bool = True) -> None:
         lib.nk_aio_free(aio)
 
 
-def _rescue_from(aio: Any, rescue: Rescue) -> None:
-    """A completed receive nobody will read: hand its message to `rescue`."""
-    if rescue is not None and not lib.nk_aio_busy(aio) and lib.nk_aio_result(aio) == 0:
-        m = lib.nk_aio_get_msg(aio)
-        if m != ffi.NULL:
-            rescue(m)
-
-
 def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
     """Receive one message; returns an ``nk_msg *`` the caller must free."""
     aio = new_aio()
     try:
         rv = _run(aio, start, lib.NK_DURATION_DEFAULT if block else 0)
     except BaseException:
-        _rescue_from(aio, rescue)  # interrupted just as a message came
+        rescue_from(aio, rescue)  # interrupted just as a message came
         lib.nk_aio_free(aio)
         raise
     try:
@@ -172,131 +160,73 @@ async def arecv(start: Start, rescue: Rescue = None) -> Any:
         bridge.free(aio)
 
 
-async def _complete(aio: Any, start: Start, rescue: Rescue = None) -> "_Bridge":
-    """Start `aio` with completion to this loop's queue and await it.
+async def _complete(aio: Any, start: Start, rescue: Rescue = None) -> CompletionQueue:
+    """Start `aio` with completion to the running loop's queue and await it.
 
     On return the aio has completed and the caller frees it through the
-    returned bridge.  On any exception it is no longer the caller's.
+    returned queue.  On any exception it is no longer the caller's.
     """
     try:
-        bridge = _bridge_for(asyncio.get_running_loop())
+        queue = _current_queue()
     except BaseException:
         lib.nk_aio_free(aio)
         raise
-    entry = bridge.start(aio, start)
-    entry.rescue = rescue
+    await complete(queue, aio, start, rescue)
+    return queue
+
+
+def _current_queue() -> CompletionQueue:
+    """The completion queue of the running event loop (asyncio or trio)."""
     try:
-        await entry.future  # type: ignore[misc]
-    except BaseException:
-        bridge.abandon(entry)
-        raise
-    return bridge
+        return _bridge_for(asyncio.get_running_loop())
+    except RuntimeError:  # no asyncio loop in this thread: trio, or nothing
+        pass
+    name = sniffio.current_async_library()  # raises when no library is running
+    if name == "trio":
+        from . import _trio
+
+        return _trio.current_queue()
+    raise RuntimeError("nngkit supports asyncio and trio, not %s" % name)
 
 
-class _Entry:
-    __slots__ = ("aio", "tag", "future", "rescue")
-
-    def __init__(self, aio: Any, tag: int, future: "Optional[asyncio.Future[None]]") -> None:
-        self.aio = aio  # None once the bridge has freed it
-        self.tag = tag
-        self.future = future  # None once the awaiting task gave up
-        self.rescue: Rescue = None
-
-
-class _Bridge:
-    """One completion queue, watched by one event loop.
+class _Bridge(CompletionQueue):
+    """The completion queue of one asyncio loop, watched with add_reader.
 
     All methods except `close` run in the loop's thread; `close` runs only
     when the loop is closed, gone, or not running (at exit).
     """
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        cqp = ffi.new("nk_cq **")
-        check(lib.nk_cq_open(cqp))
-        self._cq: Any = cqp[0]
-        self._fd = int(lib.nk_cq_fd(self._cq))
-        self._tags = ffi.new("uint64_t[]", _BATCH)
-        self._counter = itertools.count(1)
-        self._pending: Dict[int, _Entry] = {}
-        self._users = 0  # aios bound to the queue and not yet freed
-        self._closing = False
+        super().__init__()
         try:
             self.loop: Callable[[], Optional[asyncio.AbstractEventLoop]] = weakref.ref(loop)
         except TypeError:  # a loop type without weakref support
             self.loop = lambda: loop
         try:
-            loop.add_reader(self._fd, self._drain)
+            loop.add_reader(self._fd, self.drain)
         except BaseException:
-            lib.nk_cq_close(self._cq)
+            self._close_cq()
             raise
 
-    def start(self, aio: Any, start: Start) -> _Entry:
+    def _new_waiter(self) -> "asyncio.Future[None]":
         loop = self.loop()
         assert loop is not None
-        entry = _Entry(aio, next(self._counter), loop.create_future())
-        self._pending[entry.tag] = entry
-        self._users += 1
-        lib.nk_aio_set_cq(aio, self._cq, entry.tag)
-        lib.nk_aio_set_timeout(aio, lib.NK_DURATION_DEFAULT)
-        start(aio)
-        return entry
+        return loop.create_future()
 
-    def _drain(self) -> None:
-        while self._cq is not None:
-            n = lib.nk_cq_drain(self._cq, self._tags, _BATCH)
-            for i in range(max(n, 0)):
-                entry = self._pending.pop(int(self._tags[i]), None)
-                if entry is None:
-                    continue
-                if entry.future is None:  # orphaned by a cancelled task
-                    _rescue_from(entry.aio, entry.rescue)
-                    self.free(entry.aio)
-                    entry.aio = None
-                elif not entry.future.done():
-                    entry.future.set_result(None)
-            if n < _BATCH:
-                return
+    def _wake(self, waiter: "asyncio.Future[None]") -> None:
+        if not waiter.done():
+            waiter.set_result(None)
 
-    def abandon(self, entry: _Entry) -> None:
-        """The awaiting task stopped waiting (cancelled, or torn down)."""
-        if entry.aio is None:
-            return  # already freed by close()
-        if entry.tag in self._pending:
-            entry.future = None  # _drain frees it when the completion arrives
-            lib.nk_aio_cancel(entry.aio)
-        else:  # completed, but the task will not look at the result
-            _rescue_from(entry.aio, entry.rescue)
-            self.free(entry.aio)
-            entry.aio = None
+    async def wait(self, entry: Entry) -> None:
+        await entry.waiter
 
-    def free(self, aio: Any) -> None:
-        lib.nk_aio_free(aio)
-        self._users -= 1
-        if self._closing and self._users == 0:
-            self._close_cq()
-
-    def close(self) -> None:
-        """Free the aios still pending here, then the queue once unused."""
-        if self._closing:
-            return
-        self._closing = True
+    def _unwatch(self) -> None:
         loop = self.loop()
         if loop is not None and not loop.is_closed():
             try:
                 loop.remove_reader(self._fd)
             except Exception:
                 pass
-        pending, self._pending = self._pending, {}
-        for entry in pending.values():
-            aio, entry.aio, entry.future = entry.aio, None, None
-            self.free(aio)  # cancels, waits for the completion, frees
-        if self._users == 0:
-            self._close_cq()
-
-    def _close_cq(self) -> None:
-        if self._cq is not None:
-            cq, self._cq = self._cq, None
-            lib.nk_cq_close(cq)
 
 
 # Bridges by id(loop); each bridge keeps only a weak reference to its loop.
@@ -308,7 +238,7 @@ _bridges: Dict[int, _Bridge] = {}
 
 def _bridge_for(loop: asyncio.AbstractEventLoop) -> _Bridge:
     bridge = _bridges.get(id(loop))
-    if bridge is not None and bridge.loop() is loop and not bridge._closing:
+    if bridge is not None and bridge.loop() is loop and not bridge.closing:
         return bridge
     release_closed_loops()
     bridge = _Bridge(loop)

@@ -6,7 +6,8 @@
 - ``leak_check``: after the test has closed everything, nngkit's live object
   counts must all return to zero.
 - ``serve(cls, scheme, **options)``: an impl socket listening for raw peers.
-- ``transport`` / ``mode``: parametrisation over schemes and sync/asyncio.
+- ``transport`` / ``mode``: parametrisation over schemes and sync/asyncio/trio
+  (a coroutine test whose mode is "trio" runs under `trio.run`).
 - ``require_peer(binary)``: skip (or fail under NNGKIT_REQUIRE_PEERS=1);
   ``pynng_peer`` does the same for the pynng package.
 - ``procs(argv)``: child processes that are always stopped (by their own
@@ -16,6 +17,8 @@
 from __future__ import annotations
 
 import faulthandler
+import functools
+import inspect
 import os
 import sys
 from typing import Any, Callable, List, Tuple
@@ -50,6 +53,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     addrs.cleanup_ipc_dir()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> Any:
+    """Run a coroutine test in "trio" mode under trio instead of asyncio.
+
+    pytest-asyncio has already wrapped the coroutine function for its own
+    runner; the original is the wrapper's ``__wrapped__``.
+    """
+    callspec = getattr(pyfuncitem, "callspec", None)
+    if callspec is None or callspec.params.get("mode") != "trio":
+        return None
+    func = inspect.unwrap(pyfuncitem.obj)
+    if not inspect.iscoroutinefunction(func):
+        return None
+    import trio
+
+    args = {name: pyfuncitem.funcargs[name] for name in pyfuncitem._fixtureinfo.argnames}
+    trio.run(functools.partial(func, **args))
+    return True
 
 
 def _dump_fd(config: pytest.Config) -> Any:

@@ -25,6 +25,7 @@ SKIPPED = 77
 NEEDS: Dict[str, Any] = {
     "interop_pynng.py": peers.require_pynng,
     "interop_nngcat.py": lambda: peers.require_peer("nngcat"),
+    "reqrep/async_trio.py": lambda: peers.require_module("trio"),
 }
 
 

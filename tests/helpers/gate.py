@@ -1,8 +1,9 @@
-"""A one-shot barrier usable from asyncio tasks or from threads (see modes.run_workers)."""
+"""A one-shot barrier usable from async tasks (asyncio or trio) or from threads (see modes.run_workers)."""
 from __future__ import annotations
 
-import asyncio
 import threading
+
+import anyio
 
 
 class Gate:
@@ -13,7 +14,7 @@ class Gate:
         self.is_async = is_async
         self.timeout = timeout
         self._count = 0
-        self._event = asyncio.Event()
+        self._event = anyio.Event() if is_async else None
         self._barrier = threading.Barrier(n, timeout=timeout)
 
     async def wait(self) -> None:
@@ -21,6 +22,8 @@ class Gate:
             self._barrier.wait()
             return
         self._count += 1
+        assert self._event is not None
         if self._count == self.n:
             self._event.set()
-        await asyncio.wait_for(self._event.wait(), self.timeout)
+        with anyio.fail_after(self.timeout):
+            await self._event.wait()

@@ -1,14 +1,19 @@
-"""Sync and asyncio flavours of the same test body.
+"""Sync, asyncio and trio flavours of the same test body.
 
 Tests are written as coroutines that go through a Mode: SyncMode calls the
-blocking API (send/recv), AsyncMode awaits asend/arecv.  ``run_workers`` runs
-several bodies concurrently: as tasks (async) or one thread each (sync).
+blocking API (send/recv), AsyncMode awaits asend/arecv.  The "trio" mode is
+AsyncMode with the test body run by `trio.run` instead of asyncio (see the
+pytest_pyfunc_call hook in tests/conftest.py).  ``run_workers`` runs several
+bodies concurrently: as tasks (async, through anyio, so under either
+framework) or one thread each (sync).
 """
 from __future__ import annotations
 
 import asyncio
 import threading
 from typing import Any, Callable, Coroutine, List, Sequence
+
+import anyio
 
 from .impl import arecv_bytes, recv_bytes
 
@@ -49,14 +54,27 @@ class AsyncMode:
         return await s.arecv_msg()
 
 
-MODES = {"sync": SyncMode(), "async": AsyncMode()}
+class TrioMode(AsyncMode):
+    name = "trio"
+
+
+MODES = {"sync": SyncMode(), "async": AsyncMode(), "trio": TrioMode()}
 
 
 async def run_workers(mode: Any, workers: Sequence[Worker], timeout: float = 20.0) -> List[Any]:
     """Run the workers concurrently and return their results in order."""
     if mode.is_async:
-        return list(await asyncio.wait_for(asyncio.gather(*(w() for w in workers)), timeout))
-    results: List[Any] = [None] * len(workers)
+        results: List[Any] = [None] * len(workers)
+
+        async def one(i: int, w: Worker) -> None:
+            results[i] = await w()
+
+        with anyio.fail_after(timeout):
+            async with anyio.create_task_group() as tg:
+                for i, w in enumerate(workers):
+                    tg.start_soon(one, i, w)
+        return results
+    results = [None] * len(workers)
     errors: List[BaseException] = []
 
     def body(i: int, w: Worker) -> None:

@@ -57,12 +57,17 @@ def require_peer(binary: str) -> str:
     raise AssertionError("unreachable")
 
 
-def require_pynng() -> Any:
+def require_module(name: str) -> Any:
+    """Import the Python package `name` (a peer or an optional framework), or skip/fail."""
     try:
-        return importlib.import_module("pynng")
+        return importlib.import_module(name)
     except ImportError:
-        _missing("pynng (Python package)")
+        _missing("%s (Python package)" % name)
         raise  # not reached
+
+
+def require_pynng() -> Any:
+    return require_module("pynng")
 
 
 class Proc:
