@@ -12,7 +12,7 @@ for the completion differs:
   (asyncio: ``add_reader``; trio: a system task, see `_trio`).  The loop
   drains the finished tags and wakes the waiting tasks in its own thread:
   no Python ever runs on a core thread and no cffi callback exists.  The
-  running framework is found like pynng does, with sniffio.
+  running framework is detected on each call, as pynng does.
 
 `arecv` and `asend` first try with a zero timeout, so a queued message, or
 a send that a pipe can take at once, completes without touching the queue
@@ -26,11 +26,10 @@ has been closed (or collected) is released when the next queue is made, by
 from __future__ import annotations
 
 import asyncio
+import sys
 import threading
 import weakref
 from typing import Any, Callable, Dict, List, Optional
-
-import sniffio
 
 from ._cq import CompletionQueue, Entry, Rescue, Start, complete, rescue_from
 from ._errors import check
@@ -176,17 +175,26 @@ async def _complete(aio: Any, start: Start, rescue: Rescue = None) -> Completion
 
 
 def _current_queue() -> CompletionQueue:
-    """The completion queue of the running event loop (asyncio or trio)."""
+    """The completion queue of the running event loop (asyncio or trio).
+
+    Detected directly rather than through sniffio, so that nngkit needs
+    nothing beyond cffi at run time.
+    """
     try:
         return _bridge_for(asyncio.get_running_loop())
     except RuntimeError:  # no asyncio loop in this thread: trio, or nothing
         pass
-    name = sniffio.current_async_library()  # raises when no library is running
-    if name == "trio":
-        from . import _trio
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_task()
+        except RuntimeError:
+            pass
+        else:
+            from . import _trio
 
-        return _trio.current_queue()
-    raise RuntimeError("nngkit supports asyncio and trio, not %s" % name)
+            return _trio.current_queue()
+    raise RuntimeError("nngkit's async calls need a running asyncio loop or trio run")
 
 
 class _Bridge(CompletionQueue):

@@ -151,7 +151,7 @@ class Socket(PipeEvents, Messaging):
         self._pipes: "weakref.WeakValueDictionary[int, Pipe]" = weakref.WeakValueDictionary()
         if self._proto is None:
             raise TypeError("Cannot directly instantiate a Socket.  Try a subclass.")
-        # The running framework is detected per call (sniffio); naming one is accepted for pynng's sake.
+        # The running framework is detected per call; naming one is accepted for pynng's sake.
         if async_backend not in (None, "asyncio", "trio"):
             raise ValueError("The async backend %s is not currently supported." % async_backend)
         unknown = set(protocol_options) - set(self._extra_options)
