@@ -8,6 +8,7 @@ from .exceptions import *  # noqa: F401,F403  (the names are listed there)
 from ._message import Message, Pipe
 from ._context import Context
 from ._socket import Dialer, Listener, Socket
+from ._stats import EndpointStats, PipeStats, SocketStats
 from ._protocols import (
     Bus0,
     Pair0,
@@ -57,5 +58,8 @@ __all__ = [
     "Dialer",
     "Pipe",
     "Message",
+    "SocketStats",
+    "PipeStats",
+    "EndpointStats",
 ]
 __all__ += exceptions.__all__

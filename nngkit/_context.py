@@ -14,7 +14,7 @@ from . import _aio
 from ._errors import Closed, check
 from ._ffi import ffi, lib
 from ._message import BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
-from ._options import MsOption
+from ._options import MsOption, OptionAccess
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -140,7 +140,7 @@ class Messaging:
             raise StopAsyncIteration from None
 
 
-class Context(Messaging):
+class Context(OptionAccess, Messaging):
     """An independent state machine on a socket (Req0, Rep0, Sub0, Surveyor0, Respondent0).
 
     Make one with ``socket.new_context()``.  Each context has its own

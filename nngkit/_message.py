@@ -11,8 +11,10 @@ from __future__ import annotations
 import builtins
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
-from ._errors import check
+from ._errors import Closed, check
 from ._ffi import ffi, lib
+from ._options import BoolOption, IntOption, OptionAccess, StrOption
+from ._stats import PipeStats, pipe_stats
 
 if TYPE_CHECKING:
     from ._socket import Socket
@@ -29,7 +31,7 @@ def _as_view(data: Any) -> memoryview:
     return view
 
 
-class Pipe:
+class Pipe(OptionAccess):
     """One connection between this socket and a peer.
 
     Pipes are named by their core id; two `Pipe` objects with the same id
@@ -37,6 +39,17 @@ class Pipe:
     """
 
     _opt_kind = lib.NK_OBJ_PIPE
+
+    url = StrOption("url", "The URL of the dialer or listener that made it.")
+    protocol = IntOption("protocol", "This side's protocol number.")
+    protocol_name = StrOption("protocol-name", "This side's protocol name.")
+    peer = IntOption("peer", "The peer's protocol number, from its SP header.")
+    peer_name = StrOption("peer-name", "The peer's protocol name.")
+    tcp_nodelay = BoolOption("tcp-nodelay", "Whether Nagle's algorithm is off on this tcp connection (read from the kernel).")
+    tcp_keepalive = BoolOption("tcp-keepalive", "Whether tcp keepalives are on for this connection (read from the kernel).")
+    peer_pid = IntOption("ipc:peer-pid", "The peer process id of an ipc connection (SO_PEERCRED).")
+    peer_uid = IntOption("ipc:peer-uid", "The peer user id of an ipc connection.")
+    peer_gid = IntOption("ipc:peer-gid", "The peer group id of an ipc connection.")
 
     def __init__(self, pid: int, socket: Optional["Socket"] = None) -> None:
         self._pid = int(pid)
@@ -54,6 +67,19 @@ class Pipe:
     def close(self) -> None:
         """Close this connection; the socket and its other pipes stay up."""
         check(lib.nk_pipe_close(self._pid))
+
+    @property
+    def closed(self) -> bool:
+        """Whether the connection has gone (closed by either side)."""
+        try:
+            self._ep_id(b"id")
+        except Closed:
+            return True
+        return False
+
+    def stats(self) -> PipeStats:
+        """A snapshot of this connection's traffic (see `PipeStats`)."""
+        return pipe_stats(self._pid)
 
     def _str_opt(self, name: bytes) -> str:
         buf = ffi.new("char[]", 512)

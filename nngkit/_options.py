@@ -11,7 +11,7 @@ has a stale id and raises ``Closed``.
 
 from __future__ import annotations
 
-from typing import Any, Generic, Optional, TypeVar, Union, overload
+from typing import Any, ClassVar, Dict, Generic, Optional, TypeVar, Union, overload
 
 from ._errors import check
 from ._ffi import ffi, lib
@@ -157,3 +157,111 @@ def set_bin(kind: int, oid: int, name: bytes, value: bytes) -> None:
 def as_topic(topic: Union[str, bytes, bytearray, memoryview]) -> bytes:
     """A SUB topic as bytes (str topics are UTF-8, as in pynng)."""
     return topic.encode("utf-8") if isinstance(topic, str) else bytes(topic)
+
+
+# -- generic access by NNG's option names ------------------------------------
+
+# How each named option crosses the boundary.  Names not listed are read
+# and written as integers; the core decides whether they exist.
+OPTION_TYPES: Dict[str, str] = {
+    "recv-timeout": "ms", "send-timeout": "ms", "reconnect-time-min": "ms",
+    "reconnect-time-max": "ms", "handshake-timeout": "ms", "req:resend-time": "ms",
+    "surveyor:survey-time": "ms",
+    "recv-size-max": "size",
+    "recv-buffer": "int", "send-buffer": "int", "ttl-max": "int", "protocol": "int",
+    "peer": "int", "id": "int", "socket": "int", "dialer": "int", "listener": "int",
+    "tcp-bound-port": "int", "ipc:permissions": "int", "ipc:peer-pid": "int",
+    "ipc:peer-uid": "int", "ipc:peer-gid": "int",
+    "raw": "bool", "tcp-nodelay": "bool", "tcp-keepalive": "bool",
+    "pair1:polyamorous": "bool", "sub:prefnew": "bool",
+    "socket-name": "str", "protocol-name": "str", "peer-name": "str", "url": "str",
+    "local-address": "str", "remote-address": "str",
+    "sub:subscribe": "bytes", "sub:unsubscribe": "bytes",
+}
+
+OptValue = Union[int, bool, str, bytes]
+
+
+def option_type(name: str) -> str:
+    """'int', 'ms', 'size', 'bool', 'str' or 'bytes' for an NNG option name."""
+    return OPTION_TYPES.get(name, "int")
+
+
+def get_named(kind: int, oid: int, name: str, typ: Optional[str] = None) -> OptValue:
+    typ = typ or option_type(name)
+    cname = name.encode("ascii")
+    if typ == "str":
+        return get_str(kind, oid, cname)
+    if typ == "bytes":
+        check(lib.NK_EWRITEONLY)
+    value = get_int(kind, oid, cname)
+    return bool(value) if typ == "bool" else value
+
+
+def set_named(kind: int, oid: int, name: str, value: Any, typ: Optional[str] = None) -> None:
+    typ = typ or option_type(name)
+    cname = name.encode("ascii")
+    if typ == "str":
+        set_str(kind, oid, cname, value)
+    elif typ == "bytes":
+        set_bin(kind, oid, cname, as_topic(value))
+    elif typ == "bool":
+        set_int(kind, oid, cname, 1 if value else 0)
+    else:
+        set_int(kind, oid, cname, as_int(value))
+
+
+class OptionAccess:
+    """``get_opt``/``set_opt`` by NNG's option names, on every object with options.
+
+    ``sock.get_opt("recv-timeout")``, ``pipe.get_opt("tcp-nodelay")``,
+    ``req.set_opt("req:resend-time", 500)``: the value's type comes from
+    `OPTION_TYPES` (unknown names are integers); the typed variants force
+    one.  Errors are the core's (`NotSupported` for an unknown name or an
+    option this object does not have).
+    """
+
+    __slots__ = ()
+
+    _opt_kind: ClassVar[int]
+
+    @property
+    def _opt_id(self) -> int:
+        raise NotImplementedError
+
+    def get_opt(self, name: str) -> OptValue:
+        """The option ``name`` ("recv-timeout", "tcp-nodelay", "url", ...)."""
+        return get_named(self._opt_kind, self._opt_id, name)
+
+    def set_opt(self, name: str, value: OptValue) -> None:
+        """Set the option ``name``."""
+        set_named(self._opt_kind, self._opt_id, name, value)
+
+    def get_opt_int(self, name: str) -> int:
+        """An integer option."""
+        return get_int(self._opt_kind, self._opt_id, name.encode("ascii"))
+
+    def set_opt_int(self, name: str, value: int) -> None:
+        """Set an integer option."""
+        set_named(self._opt_kind, self._opt_id, name, value, "int")
+
+    get_opt_ms = get_opt_int
+    set_opt_ms = set_opt_int
+    get_opt_size = get_opt_int
+    set_opt_size = set_opt_int
+
+    def get_opt_bool(self, name: str) -> bool:
+        """A boolean option."""
+        return bool(self.get_opt_int(name))
+
+    def set_opt_bool(self, name: str, value: bool) -> None:
+        """Set a boolean option."""
+        set_named(self._opt_kind, self._opt_id, name, value, "bool")
+
+    def get_opt_string(self, name: str) -> str:
+        """A text option."""
+        return get_str(self._opt_kind, self._opt_id, name.encode("ascii"))
+
+    def set_opt_string(self, name: str, value: str) -> None:
+        """Set a text option."""
+        set_named(self._opt_kind, self._opt_id, name, value, "str")

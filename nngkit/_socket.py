@@ -22,22 +22,25 @@ from ._errors import ConnectionRefused, check
 from ._ffi import ffi, lib
 from ._message import Pipe
 from ._pipes import PipeEvents
-from ._options import BoolOption, IntOption, MsOption, SizeOption, StrOption
+from ._options import BoolOption, IntOption, MsOption, OptionAccess, SizeOption, StrOption, _Option
+from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
 
 logger = logging.getLogger(__name__)
 
 _open_sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
 
 
-class _Endpoint:
+class _Endpoint(OptionAccess):
     """What listeners and dialers share: an id, a socket, options, close."""
 
     _opt_kind: ClassVar[int]
 
     url = StrOption("url", "The URL; for a tcp listener on port 0, the bound one.")
     recv_max_size = SizeOption("recv-size-max")
-    tcp_nodelay = BoolOption("tcp-nodelay")
-    tcp_keepalive = BoolOption("tcp-keepalive")
+    tcp_nodelay = BoolOption("tcp-nodelay", "Disable Nagle's algorithm on its new tcp connections (default: the socket's).")
+    tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on its new connections (default: the socket's).")
+    peer = IntOption("peer", "The peer protocol number of its socket (read-only).")
+    peer_name = StrOption("peer-name", "The peer protocol name of its socket (read-only).")
 
     def __init__(self, eid: int, socket: "Socket") -> None:
         self._eid = eid
@@ -55,6 +58,16 @@ class _Endpoint:
     def _close(self) -> int:
         raise NotImplementedError
 
+    def stats(self) -> EndpointStats:
+        """A snapshot of this endpoint's counters (see `EndpointStats`)."""
+        return endpoint_stats(self._opt_kind, self._eid)
+
+    def _configure(self, options: Dict[str, Any]) -> None:
+        for attr, value in options.items():
+            if not isinstance(getattr(type(self), attr, None), _Option):
+                raise TypeError("%s has no option %r" % (type(self).__name__, attr))
+            setattr(self, attr, value)
+
     def close(self) -> None:
         """Stop this endpoint and close its connections.  Idempotent."""
         self.socket._forget(self)
@@ -70,6 +83,11 @@ class Listener(_Endpoint):
     """Accepts connections on one address; made by `Socket.listen`."""
 
     _opt_kind = lib.NK_OBJ_LISTENER
+
+    local_address = StrOption("local-address", "The bound address (\"127.0.0.1:5555\", an ipc path).")
+    port = IntOption("tcp-bound-port", "The bound tcp port (the real one after listening on port 0).")
+    ipc_permissions = IntOption(
+        "ipc:permissions", "Mode of an ipc listener's socket file (e.g. 0o600); write-only.")
 
     def _close(self) -> int:
         return int(lib.nk_listener_close(self._eid))
@@ -87,7 +105,7 @@ class Dialer(_Endpoint):
         return int(lib.nk_dialer_close(self._eid))
 
 
-class Socket(PipeEvents, Messaging):
+class Socket(PipeEvents, OptionAccess, Messaging):
     """A socket of one of the scalability protocols; use a subclass.
 
     Keyword arguments set options before ``listen``/``dial`` happen:
@@ -204,33 +222,49 @@ class Socket(PipeEvents, Messaging):
 
     # -- endpoints ------------------------------------------------------
 
-    def listen(self, address: str) -> Listener:
-        """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``)."""
+    def listen(self, address: str, **options: Any) -> Listener:
+        """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``).
+
+        ``options`` are `Listener` attributes set before it starts, e.g.
+        ``ipc_permissions=0o600``, ``tcp_nodelay=False``, ``recv_max_size``.
+        """
         lid = ffi.new("uint32_t *")
-        check(lib.nk_listen(self._sid, address.encode("utf-8"), lid))
+        check(lib.nk_listener_create(self._sid, address.encode("utf-8"), lid))
         listener = Listener(int(lid[0]), self)
+        try:
+            listener._configure(options)
+            check(lib.nk_listener_start(listener.id))
+        except BaseException:
+            lib.nk_listener_close(listener.id)
+            raise
         self._listeners[listener.id] = listener
         return listener
 
-    def dial(self, address: str, block: Optional[bool] = None) -> Dialer:
+    def dial(self, address: str, block: Optional[bool] = None, **options: Any) -> Dialer:
         """Connect to ``address``.
 
         ``block=True``: connect now or raise.  ``block=False``: connect in
         the background, retrying until it works.  ``block=None`` (default):
         try to connect now, and if that is refused, go on in the background.
+        ``options`` are `Dialer` attributes set before the first attempt
+        (``tcp_nodelay=False``, ``reconnect_time_min=50``, ...).
         """
-        if block is None:
-            try:
-                return self._dial(address, 0)
-            except ConnectionRefused:
-                logger.debug("blocking dial to %s refused; dialing in the background", address)
-                return self._dial(address, lib.NK_FLAG_NONBLOCK)
-        return self._dial(address, 0 if block else lib.NK_FLAG_NONBLOCK)
-
-    def _dial(self, address: str, flags: int) -> Dialer:
         did = ffi.new("uint32_t *")
-        check(lib.nk_dial(self._sid, address.encode("utf-8"), flags, did))
+        check(lib.nk_dialer_create(self._sid, address.encode("utf-8"), did))
         dialer = Dialer(int(did[0]), self)
+        try:
+            dialer._configure(options)
+            if block is None:
+                try:
+                    check(lib.nk_dialer_start(dialer.id, 0))
+                except ConnectionRefused:
+                    logger.debug("blocking dial to %s refused; dialing in the background", address)
+                    check(lib.nk_dialer_start(dialer.id, lib.NK_FLAG_NONBLOCK))
+            else:
+                check(lib.nk_dialer_start(dialer.id, 0 if block else lib.NK_FLAG_NONBLOCK))
+        except BaseException:
+            lib.nk_dialer_close(dialer.id)
+            raise
         self._dialers[dialer.id] = dialer
         return dialer
 
@@ -264,6 +298,10 @@ class Socket(PipeEvents, Messaging):
             pipe = Pipe(pid, self)
             self._pipes[pid] = pipe
         return pipe
+
+    def stats(self) -> SocketStats:
+        """A snapshot of this socket's counters (see `SocketStats`)."""
+        return socket_stats(self._sid)
 
     def new_context(self) -> Context:
         """A new `Context` on this socket (Req0, Rep0, Sub0, Surveyor0, Respondent0)."""

@@ -197,6 +197,7 @@ struct nki_sock {
     int pipe_notify;       /* NK_PIPE_NOTIFY_* */
     nki_msgq pipe_events;  /* undelivered pipe events */
     nki_list pipe_waiters; /* aios waiting for one */
+    nk_sock_stats st;      /* counters (stats.c); gauges filled on read */
 };
 
 /* Queues a pipe event if the socket asked for them. */
@@ -243,11 +244,25 @@ struct nki_ep {
     bool dial_waiting, dial_done, free_pending;
     nki_cv cv;
     /* listener: accepted pipes still handshaking are in sock->pipes too */
+    int nodelay, keepalive; /* tcp options; -1: inherit the socket's */
+    int ipc_perms;          /* ipc:permissions; -1: leave the file alone */
+    nk_ep_stats st;
 };
 
 int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);
 void nki_dialer_schedule(nki_ep *ep);
+int nki_ep_nodelay(const nki_ep *ep);
+int nki_ep_keepalive(const nki_ep *ep);
+
+/* ---- statistics (stats.c): why a message was dropped ---- */
+
+enum { NKI_DROP_SEND_FULL, NKI_DROP_RECV_FULL, NKI_DROP_TTL, NKI_DROP_STALE, NKI_DROP_NO_PIPE };
+void nki_stat_drop(nki_sock *s, int why);
+/* The same, for code that knows only the message's pipe id. */
+void nki_stat_drop_pipe(uint32_t pid, int why);
+/* A queued message dropped before it was written (lossy send). */
+void nki_stat_unsend(nki_pipe *p, const nk_msg *m);
 
 #endif

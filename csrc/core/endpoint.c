@@ -8,6 +8,7 @@
  * connection completes the SP handshake.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +16,7 @@
 
 #include "pipe.h"
 #include "proto.h"
+#include "stats.h"
 #include "tran.h"
 
 static void dialer_retry_cb(nki_timer *t);
@@ -40,6 +42,16 @@ nki_ep *nki_ep_find(uint32_t id, bool dialer)
 int64_t nki_ep_recv_max(const nki_ep *ep)
 {
     return ep->recv_max >= 0 ? ep->recv_max : ep->sock->recv_max;
+}
+
+int nki_ep_nodelay(const nki_ep *ep)
+{
+    return ep->nodelay >= 0 ? ep->nodelay : ep->sock->nodelay;
+}
+
+int nki_ep_keepalive(const nki_ep *ep)
+{
+    return ep->keepalive >= 0 ? ep->keepalive : ep->sock->keepalive;
 }
 
 static int32_t ep_reconn_min(const nki_ep *ep)
@@ -134,6 +146,7 @@ static void listener_accept_cb(nki_pfd *pfd, unsigned ev)
                 /* The connection stays queued, so a level-triggered poller
                  * would report it again at once: pause accepting instead of
                  * spinning, and try again shortly. */
+                ep->st.connect_errors++;
                 nki_pfd_arm(&ep->pfd, 0);
                 ep->retry.cb = listener_rearm_cb;
                 nki_timer_schedule(&ep->retry, nki_clock() + ACCEPT_PAUSE_MS);
@@ -179,6 +192,7 @@ static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
     nki_timer_init(&ep->retry, dialer_retry_cb, ep);
     ep->recv_max = -1;
     ep->reconn_min = ep->reconn_max = -1;
+    ep->nodelay = ep->keepalive = ep->ipc_perms = -1;
     strcpy(ep->url, url);
     nki_cv_init(&ep->cv);
     if ((rv = t->ep_init(ep)) != 0 || (rv = nki_idmap_alloc(&ep_ids, ep, &ep->id)) != 0) {
@@ -195,7 +209,8 @@ static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
     return ep;
 }
 
-int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
+/* Creates an endpoint that does nothing until started. */
+static int ep_create(uint32_t sid, const char *url, bool dialer, uint32_t *idp)
 {
     nki_sock *s;
     nki_ep *ep;
@@ -206,9 +221,48 @@ int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
         nki_unlock();
         return NK_ECLOSED;
     }
-    if ((ep = ep_new(s, url, false, &rv)) == NULL) {
+    if ((ep = ep_new(s, url, dialer, &rv)) != NULL) {
+        *idp = ep->id;
+    }
+    nki_unlock();
+    return rv;
+}
+
+int nk_listener_create(uint32_t sid, const char *url, uint32_t *lid)
+{
+    return ep_create(sid, url, false, lid);
+}
+
+int nk_dialer_create(uint32_t sid, const char *url, uint32_t *did)
+{
+    return ep_create(sid, url, true, did);
+}
+
+int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
+{
+    int rv = nk_listener_create(sid, url, lid);
+    if (rv == 0 && (rv = nk_listener_start(*lid)) != 0) {
+        nk_listener_close(*lid);
+        *lid = 0;
+    }
+    return rv;
+}
+
+int nki_ipc_apply_perms(nki_ep *ep);
+
+/* A listener that fails to start closes, as nk_listen always did. */
+int nk_listener_start(uint32_t lid)
+{
+    nki_ep *ep;
+    int rv = 0;
+    nki_lock();
+    if ((ep = nki_ep_find(lid, false)) == NULL) {
         nki_unlock();
-        return rv;
+        return NK_ECLOSED;
+    }
+    if (ep->started) {
+        nki_unlock();
+        return NK_ESTATE;
     }
     if (ep->tran->stream) {
         int fd;
@@ -226,7 +280,9 @@ int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
     }
     if (rv == 0) {
         ep->started = true;
-        *lid = ep->id;
+        if (ep->ipc_perms >= 0 && (rv = nki_ipc_apply_perms(ep)) != 0) {
+            nki_ep_close_locked(ep);
+        }
     } else {
         nki_ep_close_locked(ep);
     }
@@ -268,6 +324,9 @@ int nk_pipe_close(uint32_t pid)
         nki_unlock();
         return NK_ECLOSED;
     }
+    if (p->held && !p->closed) {
+        nki_stats_app_refused(p);
+    }
     nki_pipe_close(p, NK_ECLOSED);
     nki_unlock();
     return 0;
@@ -293,6 +352,7 @@ static void dialer_connect_cb(nki_pfd *pfd, unsigned ev)
     nki_count(NK_DEBUG_FDS, -1);
     if (err != 0) {
         close(fd);
+        ep->st.connect_errors++;
         nki_dialer_failed(ep, nki_errno_to_nk(err));
         return;
     }
@@ -307,16 +367,20 @@ static void dialer_connect_cb(nki_pfd *pfd, unsigned ev)
 static void dialer_attempt(nki_ep *ep)
 {
     int rv, fd = -1;
-    if (ep->closed || ep->sock->closed || ep->pipe != NULL) {
+    if (ep->closed || ep->sock->closed || ep->pipe != NULL || !ep->started) {
         return;
     }
     if (!ep->tran->stream) {
+        ep->st.attempts++;
         if ((rv = ep->tran->ep_dial(ep)) != 0) {
+            ep->st.connect_errors++;
             nki_dialer_failed(ep, rv);
         }
         return;
     }
+    ep->st.attempts++;
     if ((rv = ep->tran->ep_connect(ep, &fd)) != 0) {
+        ep->st.connect_errors++;
         nki_dialer_failed(ep, rv);
         return;
     }
@@ -332,14 +396,19 @@ static void dialer_attempt(nki_ep *ep)
 
 static void dialer_retry_cb(nki_timer *t)
 {
-    dialer_attempt(t->arg);
+    nki_ep *ep = t->arg;
+    if (!ep->closed && !ep->sock->closed && ep->pipe == NULL) {
+        ep->st.reconnects++;
+        ep->sock->st.reconnects++;
+    }
+    dialer_attempt(ep);
 }
 
 void nki_dialer_schedule(nki_ep *ep)
 {
     int32_t cur, mx = ep_reconn_max(ep);
     nki_time delay;
-    if (ep->closed || ep->sock->closed) {
+    if (ep->closed || ep->sock->closed || !ep->started) {
         return;
     }
     if (ep->backoff <= 0) {
@@ -394,22 +463,29 @@ void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err)
 
 int nk_dial(uint32_t sid, const char *url, int flags, uint32_t *did)
 {
-    nki_sock *s;
+    int rv = nk_dialer_create(sid, url, did);
+    if (rv == 0 && (rv = nk_dialer_start(*did, flags)) != 0) {
+        nk_dialer_close(*did);
+        *did = 0;
+    }
+    return rv;
+}
+
+int nk_dialer_start(uint32_t did, int flags)
+{
     nki_ep *ep;
-    int rv = 0;
-    nki_init();
+    int rv;
     nki_lock();
-    if ((s = nki_sock_find(sid)) == NULL) {
+    if ((ep = nki_ep_find(did, true)) == NULL) {
         nki_unlock();
         return NK_ECLOSED;
     }
-    if ((ep = ep_new(s, url, true, &rv)) == NULL) {
+    if (ep->started) {
         nki_unlock();
-        return rv;
+        return NK_ESTATE;
     }
     ep->started = true;
     ep->backoff = ep_reconn_min(ep);
-    *did = ep->id;
     if (flags & NK_FLAG_NONBLOCK) {
         dialer_attempt(ep);
         nki_unlock();
@@ -422,9 +498,10 @@ int nk_dial(uint32_t sid, const char *url, int flags, uint32_t *did)
     }
     rv = ep->dial_rv;
     ep->dial_waiting = false;
-    if (rv != 0) {
-        nki_ep_close_locked(ep);
-        *did = 0;
+    ep->dial_done = false;
+    if (rv != 0 && !ep->closed) {
+        /* Nothing kept: the caller may start it again or close it. */
+        ep->started = false;
     }
     if (ep->free_pending) {
         nki_defer(ep_free, ep);
@@ -456,6 +533,49 @@ int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *se
         *get = name[16] == 'i' ? ep_reconn_min(ep) : ep_reconn_max(ep);
         return 0;
     }
+    if (strcmp(name, "tcp-nodelay") == 0 || strcmp(name, "tcp-keepalive") == 0) {
+        bool nd = name[4] == 'n';
+        if (strncmp(ep->tran->scheme, "tcp", 3) != 0) {
+            return NK_ENOTSUP;
+        }
+        if (set) {
+            *(nd ? &ep->nodelay : &ep->keepalive) = *set != 0;
+        } else {
+            *get = nd ? nki_ep_nodelay(ep) : nki_ep_keepalive(ep);
+        }
+        return 0;
+    }
+    if (strcmp(name, "ipc:permissions") == 0) {
+        if (ep->dialer || (strcmp(ep->tran->scheme, "ipc") != 0 && strcmp(ep->tran->scheme, "unix") != 0)) {
+            return NK_ENOTSUP; /* abstract sockets have no file */
+        }
+        if (get) {
+            return NK_EWRITEONLY; /* as NNG */
+        }
+        if (*set < 0 || *set > 07777) {
+            return NK_EINVAL;
+        }
+        ep->ipc_perms = (int) *set;
+        /* Listeners start at once in nk_listen: apply now too. */
+        return ep->started ? nki_ipc_apply_perms(ep) : 0;
+    }
+    if (strcmp(name, "tcp-bound-port") == 0 && get) {
+        struct sockaddr_storage ss;
+        socklen_t sl = sizeof(ss);
+        if (ep->dialer || strncmp(ep->tran->scheme, "tcp", 3) != 0) {
+            return NK_ENOTSUP;
+        }
+        if (ep->fd < 0 || getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
+            return NK_ESTATE; /* not bound (yet) */
+        }
+        *get = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
+                                              : ((struct sockaddr_in *) &ss)->sin_port);
+        return 0;
+    }
+    if (strcmp(name, "peer") == 0 && get) {
+        *get = ep->sock->proto->peer;
+        return 0;
+    }
     if (strcmp(name, "id") == 0 && get) {
         *get = ep->id;
         return 0;
@@ -474,6 +594,13 @@ int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len)
             return NK_EINVAL;
         }
         strcpy(buf, ep->url);
+        return 0;
+    }
+    if (strcmp(name, "peer-name") == 0) {
+        if (strlen(ep->sock->proto->peer_name) + 1 > len) {
+            return NK_EINVAL;
+        }
+        strcpy(buf, ep->sock->proto->peer_name);
         return 0;
     }
     if (strcmp(name, "local-address") == 0 && ep->fd >= 0 && !ep->dialer) {

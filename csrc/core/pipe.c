@@ -1,8 +1,10 @@
 /* Pipes: attach to the protocol, deliver, send, pause, close. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "pipe.h"
 #include "proto.h"
+#include "stats.h"
 
 static nki_idmap pipe_ids;
 static bool pipe_ids_ready;
@@ -33,12 +35,16 @@ int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
     p->ops = ops;
     p->pdata = NULL;
     p->attached = p->closed = p->paused = p->held = false;
+    memset(&p->st, 0, sizeof(p->st));
     nki_msgq_init(&p->sendq);
     if ((rv = nki_idmap_alloc(&pipe_ids, p, &p->id)) != 0) {
         return rv;
     }
     nki_list_append(&s->pipes, &p->sock_node);
     nki_count(NK_DEBUG_PIPES, 1);
+    if (ep && !ep->dialer) {
+        ep->st.accepts++;
+    }
     return 0;
 }
 
@@ -118,6 +124,7 @@ static bool pipe_admit(nki_pipe *p)
         return false;
     }
     p->attached = true;
+    nki_stats_pipe_admitted(p);
     nki_sock_pipe_event(s, NK_PIPE_EV_ADD_POST, p->id);
     return true;
 }
@@ -129,6 +136,7 @@ bool nki_pipe_offer(nki_pipe *p, nk_msg *m)
         return true;
     }
     m->pipe = p->id;
+    nki_stats_rx(p, m);
     return p->sock->proto->pipe_recv(p->pdata, m) == 0;
 }
 
@@ -152,6 +160,7 @@ void nki_pipe_send(nki_pipe *p, nk_msg *m)
         nk_msg_free(m);
         return;
     }
+    nki_stats_tx(p, m);
     nki_msgq_put(&p->sendq, m);
     p->ops->p_kick(p);
 }
@@ -183,6 +192,7 @@ void nki_pipe_close(nki_pipe *p, int err)
         return;
     }
     p->closed = true;
+    nki_stats_pipe_closed(p, err);
     if (p->attached) {
         if (pr->pipe_stop) {
             pr->pipe_stop(p->pdata);
@@ -204,4 +214,56 @@ void nki_pipe_close(nki_pipe *p, int err)
         nki_ep_pipe_closed(p->ep, p, err);
     }
     nki_defer(pipe_free, p);
+}
+
+/* ---- pipe options ---- */
+
+int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v)
+{
+    if (strcmp(name, "id") == 0) {
+        *v = p->id;
+    } else if (strcmp(name, "socket") == 0) {
+        *v = p->sock->id;
+    } else if (strcmp(name, "dialer") == 0) {
+        *v = (p->ep && p->ep->dialer) ? p->ep->id : 0;
+    } else if (strcmp(name, "listener") == 0) {
+        *v = (p->ep && !p->ep->dialer) ? p->ep->id : 0;
+    } else if (strcmp(name, "protocol") == 0) {
+        *v = p->sock->proto->self;
+    } else if (strcmp(name, "peer") == 0) {
+        *v = p->peer_proto;
+    } else {
+        return p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, v) : NK_ENOTSUP;
+    }
+    return 0;
+}
+
+static int pipe_copy_str(const char *src, char *buf, size_t len)
+{
+    size_t n = strlen(src);
+    if (n + 1 > len) {
+        return NK_EINVAL;
+    }
+    memcpy(buf, src, n + 1);
+    return 0;
+}
+
+int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
+{
+    if (strcmp(name, "url") == 0) {
+        return p->ep ? pipe_copy_str(p->ep->url, buf, len) : NK_ENOTSUP;
+    }
+    if (strcmp(name, "protocol-name") == 0) {
+        return pipe_copy_str(p->sock->proto->self_name, buf, len);
+    }
+    if (strcmp(name, "peer-name") == 0) {
+        /* An admitted pipe's peer is the socket's peer; during the
+         * handshake it may be anything, so look the number up. */
+        const nki_proto *pr = nki_proto_find(p->peer_proto, false);
+        if (pr == NULL && !p->attached) {
+            return NK_ESTATE;
+        }
+        return pipe_copy_str(pr ? pr->self_name : p->sock->proto->peer_name, buf, len);
+    }
+    return p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, buf, len) : NK_ENOTSUP;
 }

@@ -23,6 +23,9 @@ typedef struct {
     void (*p_free)(nki_pipe *p);
     /* Pipe options ("remote-address", ...); may be NULL. */
     int (*p_getopt_str)(nki_pipe *p, const char *name, char *buf, size_t len);
+    /* Integer pipe options read from the connection ("tcp-nodelay",
+     * "ipc:peer-pid", ...); may be NULL. */
+    int (*p_getopt_int)(nki_pipe *p, const char *name, int64_t *v);
 } nki_pipe_ops;
 
 struct nki_pipe {
@@ -38,6 +41,7 @@ struct nki_pipe {
     uint16_t peer_proto;
     nki_msgq sendq;       /* messages handed over, not yet fully written */
     nki_node sock_node;
+    nk_pipe_stats st;
 };
 
 /* For transports. */
@@ -53,6 +57,9 @@ bool nki_pipe_offer(nki_pipe *p, nk_msg *m);
 /* The send queue has drained. */
 void nki_pipe_drained(nki_pipe *p);
 nki_pipe *nki_pipe_find(uint32_t id);
+/* Generic pipe options, then the transport's (socket.c's entry points). */
+int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v);
+int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len);
 
 /* For protocols and the core. */
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */

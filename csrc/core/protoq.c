@@ -210,6 +210,7 @@ void nki_rq_put(nki_rq *rq, nk_msg *m)
         return;
     }
     while (rq->q.len >= rq->cap) {
+        nki_stat_drop_pipe(m->pipe, NKI_DROP_RECV_FULL);
         nk_msg_free(nki_msgq_get(&rq->q));
     }
     nki_msgq_put(&rq->q, m);
@@ -253,6 +254,7 @@ void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit)
         nki_node *second = p->sendq.list.head.next->next;
         nki_node_remove(second);
         p->sendq.len--;
+        nki_stat_unsend(p, NKI_CONTAINER(second, nk_msg, node));
         nk_msg_free(NKI_CONTAINER(second, nk_msg, node));
     }
     nki_pipe_send(p, m);

@@ -504,16 +504,7 @@ int nk_opt_get_int(int kind, uint32_t id, const char *name, int64_t *v)
     } else if (kind == NK_OBJ_PIPE) {
         nki_pipe *p = nki_pipe_find(id);
         if (p) {
-            rv = NK_ENOTSUP;
-            if (strcmp(name, "id") == 0) {
-                *v = p->id, rv = 0;
-            } else if (strcmp(name, "socket") == 0) {
-                *v = p->sock->id, rv = 0;
-            } else if (strcmp(name, "dialer") == 0) {
-                *v = (p->ep && p->ep->dialer) ? p->ep->id : 0, rv = 0;
-            } else if (strcmp(name, "listener") == 0) {
-                *v = (p->ep && !p->ep->dialer) ? p->ep->id : 0, rv = 0;
-            }
+            rv = nki_pipe_getopt_int(p, name, v);
         }
     }
     nki_unlock();
@@ -596,7 +587,7 @@ int nk_opt_get_str(int kind, uint32_t id, const char *name, char *buf, size_t le
     } else if (kind == NK_OBJ_PIPE) {
         nki_pipe *p = nki_pipe_find(id);
         if (p) {
-            rv = p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, buf, len) : NK_ENOTSUP;
+            rv = nki_pipe_getopt_str(p, name, buf, len);
         }
     } else {
         rv = NK_ENOTSUP;

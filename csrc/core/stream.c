@@ -460,12 +460,18 @@ static void sp_free(nki_pipe *p)
 
 static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len);
 
+static int sp_getopt_int(nki_pipe *p, const char *name, int64_t *v)
+{
+    return nki_fd_getopt_int(((spipe *) p)->fd, name, v);
+}
+
 static const nki_pipe_ops stream_pipe_ops = {
     .p_kick = sp_kick,
     .p_resume = sp_resume,
     .p_close = sp_close,
     .p_free = sp_free,
     .p_getopt_str = sp_getopt_str,
+    .p_getopt_int = sp_getopt_int,
 };
 
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)

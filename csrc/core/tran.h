@@ -45,5 +45,8 @@ int nki_sockaddr_format(const struct sockaddr_storage *ss, socklen_t sl, char *b
 int nki_tcp_resolve(const char *hostport, bool passive, int family,
                     struct sockaddr_storage *ss, socklen_t *slp);
 int nki_set_nonblock(int fd);
+/* Integer pipe options of a connected fd (fdopts.c): "tcp-nodelay",
+ * "tcp-keepalive", "ipc:peer-pid", "ipc:peer-uid", "ipc:peer-gid". */
+int nki_fd_getopt_int(int fd, const char *name, int64_t *v);
 
 #endif

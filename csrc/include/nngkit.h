@@ -199,4 +199,69 @@ int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max);
 /* Waits until deferred frees have run, then fills out[NK_DEBUG_NCOUNTS]. */
 void nk_debug_counts(int64_t *out);
 
+/* ==== Statistics and endpoint control (stats.c, endpoint.c) ==== */
+
+/*
+ * Counters since the object was opened, snapshot by one call.  "bytes" are
+ * SP message bytes (protocol header + body) as carried by a connection,
+ * without transport framing, so one side's bytes_out is the peer's bytes_in.
+ * A message counts as out once handed to a connection, unless a lossy send
+ * queue drops it before it is written.  Field order is ABI:
+ * append only.
+ */
+typedef struct {
+    uint64_t msgs_in;
+    uint64_t bytes_in;
+    uint64_t msgs_out;
+    uint64_t bytes_out;
+    uint64_t pipes;              /* connections now established */
+    uint64_t pipes_added;
+    uint64_t pipes_removed;
+    uint64_t dialers;
+    uint64_t listeners;
+    uint64_t rejects;            /* bad SP header, wrong peer protocol, refused by the app */
+    uint64_t handshake_timeouts;
+    uint64_t reconnects;         /* dial attempts made by the back-off timer */
+    uint64_t proto_errors;       /* established connections dropped for a malformed message */
+    uint64_t drop_oversize;      /* connections dropped: message over recv-size-max */
+    uint64_t drop_send_full;     /* messages dropped: a peer's send queue was full */
+    uint64_t drop_recv_full;     /* messages dropped: the receive queue was full */
+    uint64_t drop_ttl;           /* messages dropped: more hops than ttl-max */
+    uint64_t drop_stale;         /* replies or responses nobody waits for any more */
+    uint64_t drop_no_pipe;       /* replies whose connection has gone */
+} nk_sock_stats;
+
+typedef struct {
+    uint64_t msgs_in;
+    uint64_t bytes_in;
+    uint64_t msgs_out;
+    uint64_t bytes_out;
+} nk_pipe_stats;
+
+typedef struct {
+    uint64_t pipes;              /* connections now established through it */
+    uint64_t connects;           /* connections that completed the handshake */
+    uint64_t disconnects;        /* established connections that ended */
+    uint64_t rejects;            /* refused at handshake time (see nk_sock_stats) */
+    uint64_t handshake_timeouts;
+    uint64_t connect_errors;     /* dialer: attempts that failed; listener: accept errors */
+    uint64_t attempts;           /* dialer: connection attempts */
+    uint64_t reconnects;         /* dialer: attempts made by the back-off timer */
+    uint64_t accepts;            /* listener: connections accepted */
+} nk_ep_stats;
+
+int nk_sock_stats_get(uint32_t sid, nk_sock_stats *out);
+int nk_pipe_stats_get(uint32_t pid, nk_pipe_stats *out);
+/* kind: NK_OBJ_DIALER or NK_OBJ_LISTENER. */
+int nk_ep_stats_get(int kind, uint32_t id, nk_ep_stats *out);
+
+/* Two-step endpoints, so that options ("ipc:permissions", "tcp-nodelay")
+ * apply before the first connection: create, set options, start.
+ * nk_listen and nk_dial are create + start in one call. */
+int nk_listener_create(uint32_t sid, const char *url, uint32_t *lid);
+int nk_listener_start(uint32_t lid);
+/* flags as nk_dial; a failed blocking start leaves the dialer unstarted. */
+int nk_dialer_create(uint32_t sid, const char *url, uint32_t *did);
+int nk_dialer_start(uint32_t did, int flags);
+
 #endif /* NNGKIT_H */

@@ -65,6 +65,7 @@ static void pair1_sock_send(void *arg, nk_aio *a)
         nki_pipe *p = nki_pipe_find(m->pipe);
         a->msg = NULL;
         if (p == NULL || p->sock != ps->s || !p->attached || p->closed || p->sendq.len >= 2) {
+            nki_stat_drop(ps->s, p == NULL || p->sock != ps->s ? NKI_DROP_NO_PIPE : NKI_DROP_SEND_FULL);
             nk_msg_free(m); /* gone or full: dropped, as NNG does */
         } else {
             nki_pipe_send(p, m);
@@ -73,6 +74,7 @@ static void pair1_sock_send(void *arg, nk_aio *a)
         return;
     }
     if (ps->poly && nki_list_empty(&ps->lb.ready)) {
+        nki_stat_drop(ps->s, NKI_DROP_SEND_FULL);
         nk_msg_free(m); /* polyamorous never blocks: no free peer, dropped */
         a->msg = NULL;
         nki_aio_finish(a, 0);
@@ -125,6 +127,9 @@ static int pair1_pipe_recv(void *arg, nk_msg *m)
     uint32_t hops;
     int rv = nki_wire_pair1_hops(m->body, m->len, (int) pp->ps->ttl, &hops);
     if (rv != 0) {
+        if (rv != NK_EPROTO) {
+            nki_stat_drop(pp->ps->s, NKI_DROP_TTL);
+        }
         nk_msg_free(m);
         return rv == NK_EPROTO ? NK_EPROTO : 0; /* close, or drop */
     }

@@ -317,6 +317,7 @@ static int req0_pipe_recv(void *arg, nk_msg *m)
     nki_msg_body_to_header(m, 4);
     c = (id & 0x80000000u) ? nki_idmap_get(&rp->rs->ids, id) : NULL;
     if (c == NULL || c->answered) {
+        nki_stat_drop(rp->p->sock, NKI_DROP_STALE);
         nk_msg_free(m); /* stale or unknown: dropped, pipe kept */
         return 0;
     }

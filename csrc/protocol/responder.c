@@ -102,6 +102,7 @@ void nki_resp_ctx_send(void *arg, nk_aio *a)
     }
     c->has_req = false;
     if ((rp = resp_pipe(c->rs, c->pipe_id)) == NULL) {
+        nki_stat_drop(c->rs->s, NKI_DROP_NO_PIPE);
         nk_msg_free(m); /* the asker is gone: discard, report success */
         a->msg = NULL;
         nki_aio_finish(a, 0);
@@ -133,10 +134,11 @@ void nki_resp_raw_send(void *arg, nk_aio *a)
 {
     nki_resp_sock *rs = arg;
     nk_msg *m = a->msg;
-    nki_resp_pipe *rp;
+    nki_resp_pipe *rp = NULL;
     a->msg = NULL;
     if (m->hlen < 4 || (rp = resp_pipe(rs, nki_get_u32(m->hdr))) == NULL ||
         rp->p->sendq.len >= 64) {
+        nki_stat_drop(rs->s, rp == NULL ? NKI_DROP_NO_PIPE : NKI_DROP_SEND_FULL);
         nk_msg_free(m); /* unknown pipe or full queue: dropped */
         nki_aio_finish(a, 0);
         return;
@@ -163,6 +165,7 @@ void nki_resp_pipe_stop(void *arg)
     nk_aio *a;
     nki_fq_pipe_stop(&rp->rs->fq, &rp->fp);
     while ((a = nki_aio_list_pop(&rp->sendwait)) != NULL) {
+        nki_stat_drop(rp->p->sock, NKI_DROP_NO_PIPE);
         nk_msg_free(a->msg); /* nobody to answer: discarded */
         a->msg = NULL;
         nki_aio_finish(a, 0);
@@ -180,6 +183,7 @@ int nki_resp_pipe_recv(void *arg, nk_msg *m)
         return NK_EPROTO; /* malformed: close the pipe */
     }
     if (rv != 0 || n + 4 > NKI_MSG_HDR_MAX) {
+        nki_stat_drop(rp->p->sock, NKI_DROP_TTL);
         nk_msg_free(m); /* too many hops: dropped, pipe kept */
         return 0;
     }

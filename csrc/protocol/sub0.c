@@ -96,6 +96,7 @@ static bool sub0_matches(const sub0_ctx *c, const nk_msg *m)
 static void sub0_ctx_put(sub0_ctx *c, nk_msg *m)
 {
     if (!c->prefnew && c->rq.q.len >= c->rq.cap && nki_list_empty(&c->rq.waiting)) {
+        nki_stat_drop_pipe(m->pipe, NKI_DROP_RECV_FULL);
         nk_msg_free(m); /* keep what is queued, drop the newcomer */
         return;
     }

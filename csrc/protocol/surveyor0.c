@@ -204,6 +204,9 @@ static int surv0_pipe_recv(void *arg, nk_msg *m)
     if (ss->s->raw) {
         int rv = nki_bt_parse(m, 15);
         if (rv != 0) {
+            if (rv != NK_EPROTO) {
+                nki_stat_drop(ss->s, NKI_DROP_TTL);
+            }
             nk_msg_free(m);
             return rv == NK_EPROTO ? NK_EPROTO : 0;
         }
@@ -216,6 +219,7 @@ static int surv0_pipe_recv(void *arg, nk_msg *m)
     }
     c = nki_idmap_get(&ss->ids, id);
     if (c == NULL) {
+        nki_stat_drop(ss->s, NKI_DROP_STALE);
         nk_msg_free(m); /* stale or unknown survey: dropped */
         return 0;
     }

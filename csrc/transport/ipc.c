@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -148,6 +149,16 @@ static int ipc_ep_connect(nki_ep *ep, int *fdp)
     }
     *fdp = fd;
     return 0;
+}
+
+/* ipc:permissions: the socket file's mode, set once it exists. */
+int nki_ipc_apply_perms(nki_ep *ep)
+{
+    ipc_addr *a = ep->tdata;
+    if (a == NULL || a->abstract || ep->fd < 0) {
+        return 0;
+    }
+    return chmod(a->sun.sun_path, (mode_t) ep->ipc_perms) == 0 ? 0 : nki_errno_to_nk(errno);
 }
 
 #define IPC_TRAN(name)                                                                          \

@@ -133,7 +133,7 @@ static int tcp_ep_connect(nki_ep *ep, int *fdp)
 
 static void tcp_fd_setup(nki_ep *ep, int fd)
 {
-    int nodelay = ep->sock->nodelay, ka = ep->sock->keepalive;
+    int nodelay = nki_ep_nodelay(ep), ka = nki_ep_keepalive(ep);
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &ka, sizeof(ka));
 }

@@ -1,0 +1,33 @@
+/*
+ * stats.h - counting hooks (stats.c), called with nki_lock held.
+ *
+ * Traffic is counted inline: it happens once per message on the hot path.
+ */
+#ifndef NKI_STATS_H
+#define NKI_STATS_H
+
+#include "pipe.h"
+
+static inline void nki_stats_rx(nki_pipe *p, const nk_msg *m)
+{
+    uint64_t n = m->hlen + m->len;
+    p->st.msgs_in++;
+    p->st.bytes_in += n;
+    p->sock->st.msgs_in++;
+    p->sock->st.bytes_in += n;
+}
+
+static inline void nki_stats_tx(nki_pipe *p, const nk_msg *m)
+{
+    uint64_t n = m->hlen + m->len;
+    p->st.msgs_out++;
+    p->st.bytes_out += n;
+    p->sock->st.msgs_out++;
+    p->sock->st.bytes_out += n;
+}
+
+void nki_stats_pipe_admitted(nki_pipe *p);
+void nki_stats_pipe_closed(nki_pipe *p, int err);
+void nki_stats_app_refused(nki_pipe *p); /* a pre-connect callback closed it */
+
+#endif

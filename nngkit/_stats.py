@@ -1,0 +1,145 @@
+"""Statistics: ``sock.stats()``, ``pipe.stats()``, ``dialer.stats()``.
+
+Each call is one core call that copies the counters of one object at one
+instant into a frozen dataclass; the core keeps counting, the snapshot does
+not change.  Counters only grow (``pipes``, ``dialers`` and ``listeners``
+are gauges: the number now).  A snapshot also reads like a mapping
+(``stats["msgs_in"]``, ``dict(stats)``), so code that prints or logs every
+counter needs no list of names.
+
+Bytes are SP message bytes (protocol header + body) as carried by a
+connection, without the transport's framing: one side's ``bytes_out`` is
+its peer's ``bytes_in``.  A message counts as out once handed to a
+connection.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Dict, Iterator, Type, TypeVar
+
+from ._errors import check
+from ._ffi import ffi, lib
+
+S = TypeVar("S", bound="_Stats")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Stats:
+    """Mapping-style access shared by the snapshot classes."""
+
+    def __getitem__(self, name: str) -> int:
+        if name not in self._names():
+            raise KeyError(name)
+        return int(getattr(self, name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+    def keys(self) -> Iterator[str]:
+        """The counter names, in the core's order."""
+        return iter(self._names())
+
+    def as_dict(self) -> Dict[str, int]:
+        """The counters as a plain dict."""
+        return {name: int(getattr(self, name)) for name in self._names()}
+
+    @classmethod
+    def _names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(cls))
+
+    @classmethod
+    def _from_c(cls: Type[S], raw: Any) -> S:
+        return cls(**{name: int(getattr(raw, name)) for name in cls._names()})
+
+
+@dataclasses.dataclass(frozen=True)
+class SocketStats(_Stats):
+    """Counters of one socket (all its connections together)."""
+
+    msgs_in: int = 0
+    bytes_in: int = 0
+    msgs_out: int = 0
+    bytes_out: int = 0
+    pipes: int = 0
+    """Connections established now."""
+    pipes_added: int = 0
+    pipes_removed: int = 0
+    dialers: int = 0
+    listeners: int = 0
+    rejects: int = 0
+    """Connections refused at handshake: bad SP header, wrong peer
+    protocol, or closed by a pre-connect callback."""
+    handshake_timeouts: int = 0
+    reconnects: int = 0
+    """Dial attempts made by the reconnect back-off."""
+    proto_errors: int = 0
+    """Established connections dropped for a malformed message."""
+    drop_oversize: int = 0
+    """Connections dropped because a message exceeded ``recv_max_size``."""
+    drop_send_full: int = 0
+    """Messages dropped because a peer's send queue was full (PUB, BUS,
+    SURVEYOR, polyamorous PAIR1, raw REP/RESPONDENT)."""
+    drop_recv_full: int = 0
+    """Messages dropped because the receive queue was full (SUB, BUS)."""
+    drop_ttl: int = 0
+    """Messages dropped because they had travelled more than ``ttl_max``
+    hops."""
+    drop_stale: int = 0
+    """Replies or responses that nobody waited for any more."""
+    drop_no_pipe: int = 0
+    """Replies whose connection had gone."""
+
+
+@dataclasses.dataclass(frozen=True)
+class PipeStats(_Stats):
+    """Traffic of one connection."""
+
+    msgs_in: int = 0
+    bytes_in: int = 0
+    msgs_out: int = 0
+    bytes_out: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class EndpointStats(_Stats):
+    """Counters of one dialer or listener."""
+
+    pipes: int = 0
+    """Connections established through it now."""
+    connects: int = 0
+    """Connections that completed the SP handshake."""
+    disconnects: int = 0
+    """Established connections that ended."""
+    rejects: int = 0
+    handshake_timeouts: int = 0
+    connect_errors: int = 0
+    """Dialer: attempts that failed (refused, unreachable); listener:
+    accept errors (out of file descriptors)."""
+    attempts: int = 0
+    """Dialer: connection attempts."""
+    reconnects: int = 0
+    """Dialer: attempts made by the reconnect back-off."""
+    accepts: int = 0
+    """Listener: connections accepted (before the handshake)."""
+
+
+def socket_stats(sid: int) -> SocketStats:
+    raw = ffi.new("nk_sock_stats *")
+    check(lib.nk_sock_stats_get(sid, raw))
+    return SocketStats._from_c(raw)
+
+
+def pipe_stats(pid: int) -> PipeStats:
+    raw = ffi.new("nk_pipe_stats *")
+    check(lib.nk_pipe_stats_get(pid, raw))
+    return PipeStats._from_c(raw)
+
+
+def endpoint_stats(kind: int, eid: int) -> EndpointStats:
+    raw = ffi.new("nk_ep_stats *")
+    check(lib.nk_ep_stats_get(kind, eid, raw))
+    return EndpointStats._from_c(raw)
