@@ -112,6 +112,12 @@ void nki_ep_close_locked(nki_ep *ep)
         nki_pipe *p = NKI_CONTAINER(n, nki_pipe, sock_node);
         if (p->ep == ep) {
             nki_pipe_close(p, NK_ECLOSED);
+            /* An inproc pipe takes its peer along; when the socket dialed
+             * itself, that peer may be the next node: start over (each
+             * restart follows a close, so this ends). */
+            if (!nki_node_linked(nx)) {
+                nx = ep->sock->pipes.head.next;
+            }
         }
     }
     if (ep->dial_waiting && !ep->dial_done) {

@@ -1,0 +1,240 @@
+"""Endpoint and pipe options by NNG's names: tcp-nodelay/keepalive,
+ipc:permissions, ipc peer credentials, tcp-bound-port, pipe url/protocol,
+and the generic get_opt/set_opt on every object that has options.
+
+Pipe tcp options are read back from the kernel (getsockopt on the
+connection's fd), so they show what was really applied, not what was asked.
+"""
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from tests.helpers import peers
+from tests.helpers.addrs import ipc_path
+from tests.helpers.impl import nk
+from tests.helpers.sync import dial, listen, wait_for
+
+pytestmark = pytest.mark.nngkit_only
+
+SAFE = {"recv_timeout": 5000, "send_timeout": 5000}
+
+
+def pipe_of(sock):
+    return wait_for(lambda: sock.pipes[0] if len(sock.pipes) == 1 else None, what="one pipe")
+
+
+@pytest.mark.parametrize("scheme", ["tcp", "tcp6"])
+def test_tcp_defaults_are_nodelay_on_keepalive_off(sockets, addr, scheme):
+    pull = sockets(nk.Pull0, **SAFE)
+    push = sockets(nk.Push0, **SAFE)
+    dial(push, listen(pull, addr(scheme)))
+    for sock in (pull, push):
+        assert (sock.tcp_nodelay, sock.tcp_keepalive) == (True, False)
+        p = pipe_of(sock)
+        assert (p.tcp_nodelay, p.tcp_keepalive) == (True, False)
+
+
+def test_socket_tcp_options_reach_new_connections(sockets, addr):
+    pull = sockets(nk.Pull0, **SAFE)
+    push = sockets(nk.Push0, **SAFE)
+    pull.tcp_nodelay = False
+    pull.tcp_keepalive = True
+    url = listen(pull, addr("tcp"))
+    (listener,) = pull.listeners
+    assert (listener.tcp_nodelay, listener.tcp_keepalive) == (False, True)  # inherited
+    dial(push, url)
+    assert (pipe_of(pull).tcp_nodelay, pipe_of(pull).tcp_keepalive) == (False, True)
+    assert (pipe_of(push).tcp_nodelay, pipe_of(push).tcp_keepalive) == (True, False)
+
+
+def test_endpoint_tcp_options_override_the_socket(sockets, addr):
+    pull = sockets(nk.Pull0, **SAFE)
+    push = sockets(nk.Push0, **SAFE)
+    url = pull.listen(addr("tcp"), tcp_nodelay=False).url
+    dialer = push.dial(url, block=True, tcp_keepalive=True)
+    assert (dialer.tcp_nodelay, dialer.tcp_keepalive) == (True, True)
+    assert (push.tcp_keepalive, pull.tcp_nodelay) == (False, True)  # sockets unchanged
+    assert pipe_of(push).tcp_keepalive is True
+    assert pipe_of(pull).tcp_nodelay is False
+    # a change on a running dialer applies to its next connection
+    dialer.tcp_nodelay = False
+    pipe_of(push).close()
+    wait_for(lambda: len(push.pipes) == 1 and push.pipes[0].tcp_nodelay is False,
+             timeout=10.0, what="the redialled connection without nodelay")
+
+
+def test_tcp_options_are_not_on_ipc(sockets, addr):
+    s = sockets(nk.Pair0)
+    lst = s.listen(addr("ipc"))
+    with pytest.raises(nk.NotSupported):
+        lst.tcp_nodelay = False
+    with pytest.raises(nk.NotSupported):
+        lst.port
+
+
+def test_tcp_bound_port_and_addresses(sockets, addr):
+    s = sockets(nk.Rep0)
+    lst = s.listen(addr("tcp"))
+    port = int(lst.url.rsplit(":", 1)[1])
+    assert lst.port == port != 0
+    assert lst.local_address == "127.0.0.1:%d" % port
+    assert (lst.peer, lst.peer_name) == (0x30, "req")
+    assert lst.get_opt("tcp-bound-port") == port
+    req = sockets(nk.Req0)
+    d = req.dial(lst.url, block=True)
+    assert (d.url, d.peer, d.peer_name) == (lst.url, 0x31, "rep")
+
+
+def test_ipc_permissions_before_start(sockets, addr):
+    s = sockets(nk.Rep0)
+    url = addr("ipc")
+    lst = s.listen(url, ipc_permissions=0o600)
+    assert stat.S_IMODE(os.stat(ipc_path(url)).st_mode) == 0o600
+    lst.ipc_permissions = 0o640  # on a running listener: applied at once
+    assert stat.S_IMODE(os.stat(ipc_path(url)).st_mode) == 0o640
+    with pytest.raises(nk.WriteOnly):
+        lst.ipc_permissions
+    with pytest.raises(nk.InvalidOperation):
+        lst.ipc_permissions = 0o170000
+
+
+def test_ipc_permissions_only_on_ipc_listeners(sockets, addr):
+    s = sockets(nk.Rep0)
+    with pytest.raises(nk.NotSupported):
+        s.listen(addr("tcp"), ipc_permissions=0o600)
+    assert s.listeners == () and s.stats().listeners == 0  # nothing kept
+    lst = s.listen(addr("ipc"))
+    d = sockets(nk.Req0).dial(lst.url, block=True)
+    with pytest.raises(nk.NotSupported):
+        d.set_opt("ipc:permissions", 0o600)
+    with pytest.raises(TypeError):
+        s.listen(addr("ipc"), no_such_option=1)
+
+
+def test_ipc_peer_credentials_in_process(connect, transport):
+    pair0, pair1, _ = connect(nk.Pair0, nk.Pair0)
+    for sock in (pair0, pair1):
+        p = pipe_of(sock)
+        if transport != "ipc":
+            with pytest.raises(nk.NotSupported):
+                p.peer_pid
+            continue
+        assert (p.peer_pid, p.peer_uid, p.peer_gid) == (os.getpid(), os.getuid(), os.getgid())
+        assert p.get_opt("ipc:peer-pid") == os.getpid()
+
+
+CHILD = r"""
+import sys, pynng
+s = pynng.Pair0(recv_timeout=10000)
+s.dial(sys.argv[1], block=True)
+print("up", flush=True)
+s.recv()
+"""
+
+
+def test_ipc_peer_pid_of_a_pynng_process(sockets, addr, procs, pynng_peer):
+    ours = sockets(nk.Pair0, **SAFE)
+    url = listen(ours, addr("ipc"))
+    child = procs(peers.python_argv(CHILD, url), env=peers.child_env())
+    assert child.readline() == b"up"
+    p = pipe_of(ours)
+    assert p.peer_pid == child.p.pid != os.getpid()
+    ours.send(b"bye")
+    rc, _, err = child.finish()
+    assert rc == 0, err
+
+
+def test_pipe_identity_options(connect, transport):
+    rep, req, url = connect(nk.Rep0, nk.Req0)
+    rp, qp = pipe_of(rep), pipe_of(req)
+    assert rp.url == qp.url == url
+    assert (rp.protocol, rp.protocol_name, rp.peer, rp.peer_name) == (0x31, "rep", 0x30, "req")
+    assert (qp.protocol, qp.protocol_name, qp.peer, qp.peer_name) == (0x30, "req", 0x31, "rep")
+    assert rp.listener is rep.listeners[0] and qp.dialer is req.dialers[0]
+    assert not rp.closed
+    rp.close()
+    assert rp.closed
+
+
+def test_generic_get_set_opt_on_every_object(connect):
+    rep, req, _ = connect(nk.Rep0, nk.Req0)
+    req.set_opt("recv-timeout", 1234)
+    assert req.recv_timeout == 1234 and req.get_opt("recv-timeout") == 1234
+    req.set_opt("req:resend-time", 777)
+    assert req.resend_time == 777
+    assert req.get_opt("socket-name") == req.name
+    assert req.get_opt("raw") is False
+    ctx = req.new_context()
+    try:
+        ctx.set_opt("send-timeout", 55)
+        assert ctx.get_opt_ms("send-timeout") == 55 == ctx.send_timeout
+        with pytest.raises(nk.NotSupported):
+            ctx.get_opt("no-such-option")
+    finally:
+        ctx.close()
+    d = req.dialers[0]
+    d.set_opt_ms("reconnect-time-min", 50)
+    assert d.reconnect_time_min == 50
+    assert d.get_opt_string("url") == d.url
+    lst = rep.listeners[0]
+    lst.set_opt_size("recv-size-max", 4096)
+    assert lst.recv_max_size == 4096 and lst.get_opt_size("recv-size-max") == 4096
+    p = pipe_of(req)
+    assert p.get_opt("url") == d.url and p.get_opt_int("peer") == 0x31
+    with pytest.raises(nk.NotSupported):
+        req.get_opt("sub:prefnew")
+    with pytest.raises(nk.NotSupported):  # a name this protocol lacks
+        rep.set_opt("sub:subscribe", b"x")
+
+
+def test_generic_bool_and_bytes_options(sockets):
+    sub = sockets(nk.Sub0)
+    sub.set_opt_bool("sub:prefnew", False)
+    assert sub.get_opt("sub:prefnew") is False and sub.get_opt_bool("sub:prefnew") is False
+    sub.set_opt("sub:subscribe", b"topic")
+    sub.set_opt("sub:unsubscribe", "topic")
+    with pytest.raises(nk.WriteOnly):
+        sub.get_opt("sub:subscribe")
+    sub.set_opt_string("socket-name", "hello")
+    assert sub.name == "hello"
+    sub.set_opt_int("recv-buffer", 7)
+    assert sub.recv_buffer_size == 7
+
+
+def test_two_step_endpoints_in_the_c_api(sockets, addr):
+    from nngkit._ffi import ffi, lib
+
+    s = sockets(nk.Bus0)
+    lid, did = ffi.new("uint32_t *"), ffi.new("uint32_t *")
+    url = addr("inproc").encode()
+    assert lib.nk_listener_create(s.id, url, lid) == 0
+    assert lib.nk_dialer_create(s.id, url, did) == 0
+    # not started: nothing listens yet, so a blocking start is refused and
+    # leaves the dialer for another try
+    assert lib.nk_dialer_start(did[0], 0) == lib.NK_ECONNREFUSED
+    assert lib.nk_listener_start(lid[0]) == 0
+    assert lib.nk_listener_start(lid[0]) == lib.NK_ESTATE
+    assert lib.nk_dialer_start(did[0], 0) == 0
+    assert lib.nk_dialer_start(did[0], 0) == lib.NK_ESTATE
+    assert s.stats().pipes == 2  # both ends of the inproc connection are this socket's
+    assert lib.nk_ep_stats_get(lib.NK_OBJ_SOCKET, s.id, ffi.new("nk_ep_stats *")) == lib.NK_EINVAL
+    assert lib.nk_dialer_close(did[0]) == 0 and lib.nk_listener_close(lid[0]) == 0
+    assert lib.nk_listener_start(lid[0]) == lib.NK_ECLOSED
+    assert lib.nk_dialer_start(did[0], 0) == lib.NK_ECLOSED
+
+
+
+@pytest.mark.parametrize("first", ["dialer", "listener"])
+def test_closing_an_endpoint_of_a_socket_connected_to_itself(sockets, addr, leak_check, first):
+    # regression: closing the dialer freed the inproc peer pipe under the
+    # close loop's feet (both pipes belong to the same socket)
+    bus = sockets(nk.Bus0, **SAFE)
+    lst = bus.listen(addr("inproc"))
+    d = bus.dial(lst.url, block=True)
+    assert bus.stats().pipes == 2
+    (d if first == "dialer" else lst).close()
+    assert bus.stats().pipes == 0
+    assert bus.stats().pipes_removed == 2
