@@ -222,11 +222,12 @@ class Socket(PipeEvents, OptionAccess, Messaging):
 
     # -- endpoints ------------------------------------------------------
 
-    def listen(self, address: str, **options: Any) -> Listener:
+    def listen(self, address: str, flags: int = 0, **options: Any) -> Listener:
         """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``).
 
         ``options`` are `Listener` attributes set before it starts, e.g.
         ``ipc_permissions=0o600``, ``tcp_nodelay=False``, ``recv_max_size``.
+        ``flags`` is accepted for pynng and ignored, as NNG ignores it.
         """
         lid = ffi.new("uint32_t *")
         check(lib.nk_listener_create(self._sid, address.encode("utf-8"), lid))
