@@ -158,7 +158,10 @@ int nki_ipc_apply_perms(nki_ep *ep)
     if (a == NULL || a->abstract || ep->fd < 0) {
         return 0;
     }
-    return chmod(a->sun.sun_path, (mode_t) ep->ipc_perms) == 0 ? 0 : nki_errno_to_nk(errno);
+    if (chmod(a->sun.sun_path, (mode_t) ep->ipc_perms) != 0) {
+        return errno == ENOENT ? NK_ENOENT : nki_errno_to_nk(errno); /* file removed */
+    }
+    return 0;
 }
 
 #define IPC_TRAN(name)                                                                          \

@@ -238,3 +238,24 @@ def test_closing_an_endpoint_of_a_socket_connected_to_itself(sockets, addr, leak
     (d if first == "dialer" else lst).close()
     assert bus.stats().pipes == 0
     assert bus.stats().pipes_removed == 2
+
+
+def test_listener_options_before_and_after_binding(sockets, addr):
+    from nngkit._ffi import ffi, lib
+
+    s = sockets(nk.Rep0)
+    lid, out = ffi.new("uint32_t *"), ffi.new("int64_t *")
+    assert lib.nk_listener_create(s.id, b"tcp://127.0.0.1:0", lid) == 0
+    assert lib.nk_opt_get_int(lib.NK_OBJ_LISTENER, lid[0], b"tcp-bound-port", out) == lib.NK_ESTATE
+    assert lib.nk_listener_start(lid[0]) == 0
+    assert lib.nk_opt_get_int(lib.NK_OBJ_LISTENER, lid[0], b"tcp-bound-port", out) == 0 and out[0] > 0
+    assert lib.nk_listener_close(lid[0]) == 0
+
+
+def test_ipc_permissions_on_a_vanished_file(sockets, addr):
+    s = sockets(nk.Rep0)
+    url = addr("ipc")
+    lst = s.listen(url)
+    os.unlink(ipc_path(url))  # someone removed the socket file
+    with pytest.raises(nk.NoEntry):
+        lst.ipc_permissions = 0o600
