@@ -8,6 +8,7 @@ connection's fd), so they show what was really applied, not what was asked.
 from __future__ import annotations
 
 import os
+import socket as pysocket
 import stat
 
 import pytest
@@ -24,6 +25,32 @@ SAFE = {"recv_timeout": 5000, "send_timeout": 5000}
 
 def pipe_of(sock):
     return wait_for(lambda: sock.pipes[0] if len(sock.pipes) == 1 else None, what="one pipe")
+
+
+def _fmt(addr) -> str:
+    return ("[%s]:%d" if ":" in addr[0] else "%s:%d") % addr[:2]
+
+
+def kernel_tcp_options(pipe):
+    """(nodelay, keepalive) of the pipe's connection, asked of the kernel
+    through this process's own fd table (independent of nngkit's getter)."""
+    want = (pipe.local_address, pipe.remote_address)
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            s = pysocket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            continue  # not a socket (or gone meanwhile)
+        with s:
+            try:
+                if s.type != pysocket.SOCK_STREAM or s.family not in (pysocket.AF_INET, pysocket.AF_INET6):
+                    continue
+                if (_fmt(s.getsockname()), _fmt(s.getpeername())) != want:
+                    continue
+            except OSError:
+                continue
+            return (bool(s.getsockopt(pysocket.IPPROTO_TCP, pysocket.TCP_NODELAY)),
+                    bool(s.getsockopt(pysocket.SOL_SOCKET, pysocket.SO_KEEPALIVE)))
+    raise AssertionError("no fd for %s <- %s" % want)
 
 
 @pytest.mark.parametrize("scheme", ["tcp", "tcp6"])
@@ -48,6 +75,8 @@ def test_socket_tcp_options_reach_new_connections(sockets, addr):
     dial(push, url)
     assert (pipe_of(pull).tcp_nodelay, pipe_of(pull).tcp_keepalive) == (False, True)
     assert (pipe_of(push).tcp_nodelay, pipe_of(push).tcp_keepalive) == (True, False)
+    assert kernel_tcp_options(pipe_of(pull)) == (False, True)
+    assert kernel_tcp_options(pipe_of(push)) == (True, False)
 
 
 def test_endpoint_tcp_options_override_the_socket(sockets, addr):
