@@ -14,7 +14,8 @@ from . import _aio
 from ._errors import Closed, check
 from ._ffi import ffi, lib
 from ._message import BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
-from ._options import MsOption, OptionAccess
+from ._options import MsOption
+from ._options import OptionAccess
 
 if TYPE_CHECKING:
     from types import TracebackType
