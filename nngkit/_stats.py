@@ -61,19 +61,29 @@ class SocketStats(_Stats):
     """Counters of one socket (all its connections together)."""
 
     msgs_in: int = 0
+    """Messages received from peers."""
     bytes_in: int = 0
+    """Their bytes (protocol header + body)."""
     msgs_out: int = 0
+    """Messages handed to connections."""
     bytes_out: int = 0
+    """Their bytes (protocol header + body)."""
     pipes: int = 0
     """Connections established now."""
     pipes_added: int = 0
+    """Connections admitted after their handshake."""
     pipes_removed: int = 0
+    """Admitted connections that ended."""
     dialers: int = 0
+    """Dialers open now."""
     listeners: int = 0
+    """Listeners open now."""
     rejects: int = 0
     """Connections refused at handshake: bad SP header, wrong peer
     protocol, or closed by a pre-connect callback."""
     handshake_timeouts: int = 0
+    """Connections that did not complete the handshake within
+    ``handshake_timeout``."""
     reconnects: int = 0
     """Dial attempts made by the reconnect back-off."""
     proto_errors: int = 0
@@ -99,9 +109,13 @@ class PipeStats(_Stats):
     """Traffic of one connection."""
 
     msgs_in: int = 0
+    """Messages received on it."""
     bytes_in: int = 0
+    """Their bytes (protocol header + body)."""
     msgs_out: int = 0
+    """Messages handed to it."""
     bytes_out: int = 0
+    """Their bytes (protocol header + body)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -115,7 +129,9 @@ class EndpointStats(_Stats):
     disconnects: int = 0
     """Established connections that ended."""
     rejects: int = 0
+    """Its connections refused at handshake time."""
     handshake_timeouts: int = 0
+    """Its connections that did not complete the handshake in time."""
     connect_errors: int = 0
     """Dialer: attempts that failed (refused, unreachable); listener:
     accept errors (out of file descriptors)."""
