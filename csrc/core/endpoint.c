@@ -541,8 +541,8 @@ int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *se
     }
     if (strcmp(name, "tcp-nodelay") == 0 || strcmp(name, "tcp-keepalive") == 0) {
         bool nd = name[4] == 'n';
-        if (strncmp(ep->tran->scheme, "tcp", 3) != 0) {
-            return NK_ENOTSUP;
+        if (set && strncmp(ep->tran->scheme, "tcp", 3) != 0) {
+            return NK_ENOTSUP; /* reading gives the socket's, as in NNG */
         }
         if (set) {
             *(nd ? &ep->nodelay : &ep->keepalive) = *set != 0;

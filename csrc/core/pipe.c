@@ -233,7 +233,19 @@ int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v)
     } else if (strcmp(name, "peer") == 0) {
         *v = p->peer_proto;
     } else {
-        return p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, v) : NK_ENOTSUP;
+        int rv = p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, v) : NK_ENOTSUP;
+        if (rv == NK_ENOTSUP && strncmp(name, "tcp-", 4) == 0) {
+            /* Not a tcp connection: NNG answers with the configured value. */
+            if (strcmp(name, "tcp-nodelay") == 0) {
+                *v = p->ep ? nki_ep_nodelay(p->ep) : p->sock->nodelay;
+                return 0;
+            }
+            if (strcmp(name, "tcp-keepalive") == 0) {
+                *v = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
+                return 0;
+            }
+        }
+        return rv;
     }
     return 0;
 }

@@ -95,13 +95,22 @@ def test_endpoint_tcp_options_override_the_socket(sockets, addr):
              timeout=10.0, what="the redialled connection without nodelay")
 
 
-def test_tcp_options_are_not_on_ipc(sockets, addr):
-    s = sockets(nk.Pair0)
-    lst = s.listen(addr("ipc"))
+@pytest.mark.parametrize("scheme", ["ipc", "inproc"])
+def test_tcp_options_elsewhere_read_as_configured(sockets, addr, scheme):
+    # as NNG: they cannot be set on other transports' endpoints, and read
+    # (there and on their pipes) as the socket's values
+    s = sockets(nk.Pair0, **SAFE)
+    s.tcp_keepalive = True
+    lst = s.listen(addr(scheme))
     with pytest.raises(nk.NotSupported):
         lst.tcp_nodelay = False
     with pytest.raises(nk.NotSupported):
         lst.port
+    assert (lst.tcp_nodelay, lst.tcp_keepalive) == (True, True)
+    other = sockets(nk.Pair0, **SAFE)
+    dial(other, lst.url)
+    assert (pipe_of(s).tcp_nodelay, pipe_of(s).tcp_keepalive) == (True, True)
+    assert (pipe_of(other).tcp_nodelay, pipe_of(other).tcp_keepalive) == (True, False)
 
 
 def test_tcp_bound_port_and_addresses(sockets, addr):
