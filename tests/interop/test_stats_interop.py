@@ -6,8 +6,11 @@ must match it: messages, and bytes as header + body (NNG's REQ puts a
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from tests.helpers import peers
 from tests.helpers.impl import nk
 from tests.helpers.payloads import payload
 from tests.helpers.sync import dial, dial_retry, listen, wait_for
@@ -15,6 +18,7 @@ from tests.helpers.sync import dial, dial_retry, listen, wait_for
 pytestmark = pytest.mark.nngkit_only
 
 TIMEOUTS = {"recv_timeout": 5000, "send_timeout": 5000}
+
 BODIES = [b"", b"x", b"0123456789", payload(1000, 1), payload(64 * 1024, 2)]
 
 
@@ -93,3 +97,24 @@ def test_peer_pid_of_a_waiting_nngcat(sockets, addr, procs, require_peer):
     push.send(b"done")
     rc, out, err = p.finish(timeout=10.0)
     assert (rc, out) == (0, b"done"), err
+
+
+CHILD = r"""
+import sys, pynng
+s = pynng.Pair0(recv_timeout=10000)
+s.dial(sys.argv[1], block=True)
+print("up", flush=True)
+s.recv()
+"""
+
+
+def test_ipc_peer_pid_of_a_pynng_process(sockets, addr, procs, pynng_peer):
+    ours = sockets(nk.Pair0, **TIMEOUTS)
+    url = listen(ours, addr("ipc"))
+    child = procs(peers.python_argv(CHILD, url), env=peers.child_env())
+    assert child.readline() == b"up"
+    p = one_pipe(ours)
+    assert p.peer_pid == child.p.pid != os.getpid()
+    ours.send(b"bye")
+    rc, _, err = child.finish()
+    assert rc == 0, err

@@ -13,7 +13,6 @@ import stat
 
 import pytest
 
-from tests.helpers import peers
 from tests.helpers.addrs import ipc_path
 from tests.helpers.impl import nk
 from tests.helpers.sync import dial, listen, wait_for
@@ -162,27 +161,6 @@ def test_ipc_peer_credentials_in_process(connect, transport):
             continue
         assert (p.peer_pid, p.peer_uid, p.peer_gid) == (os.getpid(), os.getuid(), os.getgid())
         assert p.get_opt("ipc:peer-pid") == os.getpid()
-
-
-CHILD = r"""
-import sys, pynng
-s = pynng.Pair0(recv_timeout=10000)
-s.dial(sys.argv[1], block=True)
-print("up", flush=True)
-s.recv()
-"""
-
-
-def test_ipc_peer_pid_of_a_pynng_process(sockets, addr, procs, pynng_peer):
-    ours = sockets(nk.Pair0, **SAFE)
-    url = listen(ours, addr("ipc"))
-    child = procs(peers.python_argv(CHILD, url), env=peers.child_env())
-    assert child.readline() == b"up"
-    p = pipe_of(ours)
-    assert p.peer_pid == child.p.pid != os.getpid()
-    ours.send(b"bye")
-    rc, _, err = child.finish()
-    assert rc == 0, err
 
 
 def test_pipe_identity_options(connect, transport):
