@@ -126,8 +126,10 @@ int nk_socket_close(uint32_t sid)
     {
         nki_ep_close_locked(NKI_CONTAINER(n, nki_ep, node));
     }
-    NKI_LIST_FOREACH_SAFE(&s->pipes, n, nx)
-    {
+    /* Closing an inproc pipe also closes its peer, which is the next node
+     * when the socket is connected to itself: take the head each time
+     * (every close unlinks its pipe, so this ends). */
+    while ((n = nki_list_first(&s->pipes)) != NULL) {
         nki_pipe_close(NKI_CONTAINER(n, nki_pipe, sock_node), NK_ECLOSED);
     }
     NKI_LIST_FOREACH_SAFE(&s->ctxs, n, nx)

@@ -256,6 +256,19 @@ def test_closing_an_endpoint_of_a_socket_connected_to_itself(sockets, addr, leak
     assert bus.stats().pipes_removed == 2
 
 
+def test_closing_a_socket_connected_to_itself_many_times(addr, leak_check):
+    # several self-connections: socket close walks a pipe list whose inproc
+    # peers close with each pipe
+    bus = nk.Bus0(**SAFE)
+    url = bus.listen(addr("inproc")).url
+    for _ in range(3):
+        bus.dial(url, block=True)
+    assert bus.stats().pipes == 6
+    bus.close()
+    with pytest.raises(nk.Closed):
+        bus.send(b"x")
+
+
 def test_listener_options_before_and_after_binding(sockets, addr):
     from nngkit._ffi import ffi, lib
 
