@@ -18,7 +18,8 @@ import sniffio
 from tests.helpers.impl import nk
 from tests.helpers.sync import dial, listen
 
-trio = pytest.importorskip("trio")
+pytest.importorskip("trio")
+import trio  # noqa: E402
 import trio.testing  # noqa: E402
 
 
