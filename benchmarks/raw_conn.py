@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from typing import Any, Dict, List, Tuple
+from typing import Any, List, Tuple
 
 from .common import IO_TIMEOUT_MS, MAX_OPS, RECV_MAX, split_url
 
