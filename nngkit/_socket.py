@@ -14,7 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import weakref
-from typing import Any, ClassVar, Dict, Optional, Tuple
+from typing import Any, ClassVar, Dict, Optional, Tuple, Union
 
 from . import _aio
 from ._context import Context, Messaging
@@ -28,6 +28,11 @@ from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
 logger = logging.getLogger(__name__)
 
 _open_sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
+
+
+def _url_bytes(address: Union[str, bytes]) -> bytes:
+    """A URL as the core takes it (pynng accepts str or bytes)."""
+    return bytes(address) if isinstance(address, (bytes, bytearray)) else address.encode("utf-8")
 
 
 class _Endpoint(OptionAccess):
@@ -143,8 +148,8 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     def __init__(
         self,
         *,
-        dial: Optional[str] = None,
-        listen: Optional[str] = None,
+        dial: Optional[Union[str, bytes]] = None,
+        listen: Optional[Union[str, bytes]] = None,
         recv_timeout: Optional[int] = None,
         send_timeout: Optional[int] = None,
         recv_max_size: Optional[int] = None,
@@ -222,7 +227,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
 
     # -- endpoints ------------------------------------------------------
 
-    def listen(self, address: str, flags: int = 0, **options: Any) -> Listener:
+    def listen(self, address: Union[str, bytes], flags: int = 0, **options: Any) -> Listener:
         """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``).
 
         ``options`` are `Listener` attributes set before it starts, e.g.
@@ -230,7 +235,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         ``flags`` is accepted for pynng and ignored, as NNG ignores it.
         """
         lid = ffi.new("uint32_t *")
-        check(lib.nk_listener_create(self._sid, address.encode("utf-8"), lid))
+        check(lib.nk_listener_create(self._sid, _url_bytes(address), lid))
         listener = Listener(int(lid[0]), self)
         try:
             listener._configure(options)
@@ -241,7 +246,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         self._listeners[listener.id] = listener
         return listener
 
-    def dial(self, address: str, block: Optional[bool] = None, **options: Any) -> Dialer:
+    def dial(self, address: Union[str, bytes], block: Optional[bool] = None, **options: Any) -> Dialer:
         """Connect to ``address``.
 
         ``block=True``: connect now or raise.  ``block=False``: connect in
@@ -251,7 +256,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         (``tcp_nodelay=False``, ``reconnect_time_min=50``, ...).
         """
         did = ffi.new("uint32_t *")
-        check(lib.nk_dialer_create(self._sid, address.encode("utf-8"), did))
+        check(lib.nk_dialer_create(self._sid, _url_bytes(address), did))
         dialer = Dialer(int(did[0]), self)
         try:
             dialer._configure(options)

@@ -512,12 +512,36 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
     return &sp->base;
 }
 
+/* An AF_UNIX connection's dialing end is unnamed, so, as NNG does, both
+ * ends of an ipc pipe report the listener's address: the path for ipc://
+ * and unix://, the whole URL for abstract://. */
+static int sp_ipc_address(nki_pipe *p, char *buf, size_t len)
+{
+    const char *a, *sep;
+    size_t n;
+    if (p->ep == NULL) {
+        return NK_ECLOSED;
+    }
+    a = p->ep->url;
+    if (strncmp(a, "abstract://", 11) != 0 && (sep = strstr(a, "://")) != NULL) {
+        a = sep + 3;
+    }
+    if ((n = strlen(a)) + 1 > len) {
+        return NK_EINVAL;
+    }
+    memcpy(buf, a, n + 1);
+    return 0;
+}
+
 static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
 {
     spipe *sp = (spipe *) p;
     struct sockaddr_storage ss;
     socklen_t sl = sizeof(ss);
     int rv;
+    if (sp->type_byte && (strcmp(name, "remote-address") == 0 || strcmp(name, "local-address") == 0)) {
+        return sp_ipc_address(p, buf, len);
+    }
     if (strcmp(name, "remote-address") == 0) {
         rv = getpeername(sp->fd, (struct sockaddr *) &ss, &sl);
     } else if (strcmp(name, "local-address") == 0) {

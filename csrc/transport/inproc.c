@@ -131,11 +131,30 @@ static void ip_free(nki_pipe *p)
     free(p);
 }
 
+/* Both ends of an inproc connection have the same address: its URL (as
+ * NNG reports it, "inproc://name"). */
+static int ip_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
+{
+    size_t n;
+    if (strcmp(name, "remote-address") != 0 && strcmp(name, "local-address") != 0) {
+        return NK_ENOTSUP;
+    }
+    if (p->ep == NULL) {
+        return NK_ECLOSED;
+    }
+    if ((n = strlen(p->ep->url)) + 1 > len) {
+        return NK_EINVAL;
+    }
+    memcpy(buf, p->ep->url, n + 1);
+    return 0;
+}
+
 static const nki_pipe_ops inproc_pipe_ops = {
     .p_kick = ip_kick,
     .p_resume = ip_resume,
     .p_close = ip_close,
     .p_free = ip_free,
+    .p_getopt_str = ip_getopt_str,
 };
 
 static int inproc_ep_init(nki_ep *ep)
