@@ -14,7 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import weakref
-from typing import Any, ClassVar, Dict, Optional, Tuple, Union
+from typing import Any, ClassVar, Dict, Optional, Tuple, TypeVar, Union
 
 from . import _aio
 from ._context import Context, Messaging
@@ -33,6 +33,9 @@ _open_sockets: "weakref.WeakSet[Socket]" = weakref.WeakSet()
 def _url_bytes(address: Union[str, bytes]) -> bytes:
     """A URL as the core takes it (pynng accepts str or bytes)."""
     return bytes(address) if isinstance(address, (bytes, bytearray)) else address.encode("utf-8")
+
+
+_E = TypeVar("_E", bound="_Endpoint")
 
 
 class _Endpoint(OptionAccess):
@@ -72,6 +75,22 @@ class _Endpoint(OptionAccess):
             if not isinstance(getattr(type(self), attr, None), _Option):
                 raise TypeError("%s has no option %r" % (type(self).__name__, attr))
             setattr(self, attr, value)
+
+    def __enter__(self: _E) -> _E:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def __aenter__(self: _E) -> _E:
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        self.close()
+
+    async def aclose(self) -> None:
+        """`close` for async code (closing never blocks)."""
+        self.close()
 
     def close(self) -> None:
         """Stop this endpoint and close its connections.  Idempotent."""

@@ -288,3 +288,19 @@ def test_ipc_permissions_on_a_vanished_file(sockets, addr):
     os.unlink(ipc_path(url))  # someone removed the socket file
     with pytest.raises(nk.NoEntry):
         lst.ipc_permissions = 0o600
+
+
+async def test_endpoints_are_context_managers(sockets, addr, mode):
+    # with / async with / aclose close the endpoint and forget it (pynng 0.9+ names)
+    s = sockets(nk.Pair0)
+    with s.listen(addr("inproc")) as lst:
+        assert s.listeners == (lst,)
+    assert s.listeners == ()
+    if mode.is_async:
+        async with s.listen(addr("inproc")) as lst2:
+            d = s.dial(lst2.url, block=True)
+            assert s.dialers == (d,)
+            await d.aclose()
+            await d.aclose()  # idempotent
+            assert s.dialers == ()
+        assert s.listeners == ()
