@@ -98,6 +98,8 @@ struct nk_msg {
 
 nk_msg *nki_msg_new(size_t len, size_t cap);
 int nki_msg_reserve(nk_msg *m, size_t cap); /* grows the body buffer */
+/* Grows the body only if a cached body fits (0), else -1: never allocates. */
+int nki_msg_reserve_cached(nk_msg *m, size_t cap);
 nk_msg *nki_msg_dup(const nk_msg *m);
 /* Moves the first n body bytes to the end of the header. */
 int nki_msg_body_to_header(nk_msg *m, size_t n);

@@ -1,9 +1,72 @@
 /* Messages (header + body) and message queues. */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core.h"
 #include "wire.h"
+
+/*
+ * ---- body cache (perf, issue 5) ----
+ * Large bodies are usually allocated by one thread (the reactor, or Python)
+ * and freed by the other; glibc then hands their pages back to the kernel
+ * and every new body is faulted in afresh, which costs more than the copy
+ * itself.  So freed bodies of CACHE_MIN bytes or more go to a small
+ * process-wide cache (at most CACHE_SLOTS bodies and CACHE_BYTES in all),
+ * and new ones come from it when one fits without wasting more than half.
+ * The cache has its own try-lock, never waited on: when it is busy (or was
+ * held across fork()) we simply use malloc/free.
+ */
+#define CACHE_MIN ((size_t) 65536)
+#define CACHE_SLOTS 8
+#define CACHE_BYTES ((size_t) 32 << 20)
+
+static atomic_flag cache_busy = ATOMIC_FLAG_INIT;
+static uint8_t *cache_body[CACHE_SLOTS];
+static size_t cache_cap[CACHE_SLOTS];
+static int cache_n;
+static size_t cache_total;
+
+/* A cached body with min <= capacity <= 2 * min (smallest such), or NULL. */
+static uint8_t *body_take(size_t min, size_t *cap)
+{
+    uint8_t *b = NULL;
+    int i, best = -1;
+    if (min < CACHE_MIN || atomic_flag_test_and_set_explicit(&cache_busy, memory_order_acquire)) {
+        return NULL;
+    }
+    for (i = 0; i < cache_n; i++) {
+        if (cache_cap[i] >= min && cache_cap[i] / 2 <= min &&
+            (best < 0 || cache_cap[i] < cache_cap[best])) {
+            best = i;
+        }
+    }
+    if (best >= 0) {
+        b = cache_body[best];
+        *cap = cache_cap[best];
+        cache_total -= cache_cap[best];
+        cache_n--;
+        cache_body[best] = cache_body[cache_n];
+        cache_cap[best] = cache_cap[cache_n];
+    }
+    atomic_flag_clear_explicit(&cache_busy, memory_order_release);
+    return b;
+}
+
+static void body_give(uint8_t *b, size_t cap)
+{
+    if (cap >= CACHE_MIN && !atomic_flag_test_and_set_explicit(&cache_busy, memory_order_acquire)) {
+        if (cache_n < CACHE_SLOTS && cache_total + cap <= CACHE_BYTES) {
+            cache_body[cache_n] = b;
+            cache_cap[cache_n] = cap;
+            cache_n++;
+            cache_total += cap;
+            b = NULL;
+        }
+        atomic_flag_clear_explicit(&cache_busy, memory_order_release);
+    }
+    free(b);
+}
 
 uint32_t nki_get_u32(const uint8_t *p)
 {
@@ -30,7 +93,7 @@ nk_msg *nki_msg_new(size_t len, size_t cap)
     m->pipe = 0;
     m->node.next = m->node.prev = NULL;
     /* Never NULL, even when empty: mem* functions may then take it. */
-    if ((m->body = malloc(cap ? cap : 1)) == NULL) {
+    if ((m->body = body_take(cap, &m->cap)) == NULL && (m->body = malloc(cap ? cap : 1)) == NULL) {
         free(m);
         return NULL;
     }
@@ -41,7 +104,7 @@ nk_msg *nki_msg_new(size_t len, size_t cap)
 int nki_msg_reserve(nk_msg *m, size_t cap)
 {
     uint8_t *nb;
-    if (cap <= m->cap) {
+    if (cap <= m->cap || nki_msg_reserve_cached(m, cap) == 0) {
         return 0;
     }
     /* (m->body is never NULL: see nki_msg_new) */
@@ -50,6 +113,20 @@ int nki_msg_reserve(nk_msg *m, size_t cap)
     }
     m->body = nb;
     m->cap = cap;
+    return 0;
+}
+
+int nki_msg_reserve_cached(nk_msg *m, size_t cap)
+{
+    uint8_t *nb;
+    size_t got;
+    if (cap <= m->cap || (nb = body_take(cap, &got)) == NULL) {
+        return -1;
+    }
+    memcpy(nb, m->body, m->len);
+    body_give(m->body, m->cap);
+    m->body = nb;
+    m->cap = got;
     return 0;
 }
 
@@ -133,7 +210,7 @@ int nk_msg_alloc(nk_msg **mp, size_t body_len)
 void nk_msg_free(nk_msg *m)
 {
     if (m) {
-        free(m->body);
+        body_give(m->body, m->cap);
         free(m);
         nki_count(NK_DEBUG_MSGS, -1);
     }

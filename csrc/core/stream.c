@@ -245,6 +245,11 @@ static ssize_t sp_read_direct(spipe *sp)
     nk_msg *m = sp->rmsg;
     size_t need = (size_t) (sp->rwant - m->len), want;
     ssize_t n;
+    /* The whole frame in one read when a body that large is already cached
+     * (nothing is allocated on the strength of the length prefix). */
+    if (m->cap < sp->rwant) {
+        (void) nki_msg_reserve_cached(m, (size_t) sp->rwant);
+    }
     if (m->cap - m->len < need && m->cap - m->len < GROW_STEP) {
         size_t ncap = m->cap * 2 > m->len + GROW_STEP ? m->cap * 2 : m->len + GROW_STEP;
         if (ncap > sp->rwant) {
