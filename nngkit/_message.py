@@ -8,8 +8,10 @@ objects and free it, so no Python object ever owns core memory.
 
 from __future__ import annotations
 
+import atexit
 import builtins
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+import itertools
+from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
 
 from ._errors import Closed, check
 from ._ffi import ffi, lib
@@ -194,15 +196,60 @@ class Message:
             len(self._data), len(self._header), pipe)
 
 
+# Large `bytes` are not copied into the message: the core borrows their
+# buffer (nk_msg_lend; bytes are immutable) and `_lent` keeps each alive
+# until the core hands its token back (nk_msg_reclaim).
+_LEND_MIN = 64 * 1024
+_RECLAIM_BATCH = 64
+_lent: Dict[int, bytes] = {}
+_tokens = itertools.count(1)
+
+
+def _reclaim() -> None:
+    """Drop the bodies the core no longer uses."""
+    tokens = ffi.new("uint64_t[]", _RECLAIM_BATCH)  # per call: threads may race here
+    while True:
+        n = lib.nk_msg_reclaim(tokens, _RECLAIM_BATCH)
+        for i in range(n):
+            _lent.pop(int(tokens[i]), None)
+        if n < _RECLAIM_BATCH:
+            return
+
+
+def _lend(data: bytes, mp: Any) -> None:
+    token = next(_tokens)
+    _lent[token] = data
+    rv = lib.nk_msg_lend(mp, ffi.from_buffer(data), len(data), token)
+    if rv:
+        del _lent[token]
+        check(rv)
+
+
+@atexit.register
+def _keep_lent_at_exit() -> None:
+    """Bodies still lent at exit must outlive the interpreter's teardown
+    (the core's thread may still write them out): keep them forever."""
+    _reclaim()
+    if _lent:
+        import ctypes
+        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_lent))
+
+
 def to_nk(data: Any, header: bytes = b"", pipe_id: int = 0) -> Any:
-    """A new ``nk_msg *`` holding a copy of ``data`` (the caller owns it)."""
-    view = _as_view(data)
-    size = view.nbytes
+    """A new ``nk_msg *`` holding ``data`` (the caller owns it)."""
+    if _lent:
+        _reclaim()
     mp = ffi.new("nk_msg **")
-    check(lib.nk_msg_alloc(mp, size))
-    m = mp[0]
-    if size:
-        ffi.memmove(lib.nk_msg_body(m), view, size)
+    if type(data) is bytes and len(data) >= _LEND_MIN:
+        _lend(data, mp)
+        m = mp[0]
+    else:
+        view = _as_view(data)
+        size = view.nbytes
+        check(lib.nk_msg_alloc(mp, size))
+        m = mp[0]
+        if size:
+            ffi.memmove(lib.nk_msg_body(m), view, size)
     if header:
         rv = lib.nk_msg_header_append(m, ffi.from_buffer(header), len(header))
         if rv:

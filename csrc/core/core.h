@@ -94,12 +94,18 @@ struct nk_msg {
     size_t len, cap;
     uint32_t pipe;
     nki_node node; /* for message queues */
+    struct nki_loan *loan; /* body lent by the caller (nk_msg_lend), else NULL */
 };
 
 nk_msg *nki_msg_new(size_t len, size_t cap);
 int nki_msg_reserve(nk_msg *m, size_t cap); /* grows the body buffer */
 /* Grows the body only if a cached body fits (0), else -1: never allocates. */
 int nki_msg_reserve_cached(nk_msg *m, size_t cap);
+/* Gives a lent body back, after copying it into one of the core's own (a
+ * receiver may then change it in place); 0 or NK_ENOMEM.  Every function
+ * here that writes into a body does this itself. */
+int nki_msg_own(nk_msg *m);
+void nki_msg_atfork_child(void);
 nk_msg *nki_msg_dup(const nk_msg *m);
 /* Moves the first n body bytes to the end of the header. */
 int nki_msg_body_to_header(nk_msg *m, size_t n);

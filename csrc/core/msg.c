@@ -1,4 +1,5 @@
 /* Messages (header + body) and message queues. */
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,104 @@ static void body_give(uint8_t *b, size_t cap)
     free(b);
 }
 
+/*
+ * ---- lent bodies (perf, issue 5) ----
+ * A lent body is never written, resized or freed by the core.  When the
+ * core is done with it, its loan record goes to the 'returned' list (no
+ * allocation then, so a return cannot fail), which the owner drains with
+ * nk_msg_reclaim.  The list has its own mutex because messages are freed
+ * both with and without nki_lock held; fork() resets it in the child.
+ */
+struct nki_loan {
+    nki_node node;
+    uint64_t token;
+};
+
+static pthread_mutex_t returned_mtx = PTHREAD_MUTEX_INITIALIZER;
+static nki_list returned = {{&returned.head, &returned.head}};
+
+static void loan_return(struct nki_loan *l)
+{
+    pthread_mutex_lock(&returned_mtx);
+    nki_list_append(&returned, &l->node);
+    pthread_mutex_unlock(&returned_mtx);
+}
+
+void nki_msg_atfork_child(void)
+{
+    /* The parent's loans are abandoned with the rest of its core. */
+    pthread_mutex_init(&returned_mtx, NULL);
+    nki_list_init(&returned);
+}
+
+/* Replaces a lent body by an owned copy with room for cap bytes. */
+static int msg_unlend(nk_msg *m, size_t cap)
+{
+    uint8_t *nb;
+    size_t got = cap;
+    if (cap < m->len) {
+        cap = got = m->len;
+    }
+    if ((nb = body_take(cap, &got)) == NULL && (nb = malloc(cap ? cap : 1)) == NULL) {
+        return NK_ENOMEM;
+    }
+    if (m->len) {
+        memcpy(nb, m->body, m->len);
+    }
+    loan_return(m->loan);
+    m->loan = NULL;
+    m->body = nb;
+    m->cap = got;
+    return 0;
+}
+
+int nki_msg_own(nk_msg *m)
+{
+    return m->loan ? msg_unlend(m, m->len) : 0;
+}
+
+int nk_msg_lend(nk_msg **mp, const void *data, size_t len, uint64_t token)
+{
+    nk_msg *m;
+    struct nki_loan *l;
+    if (token == 0 || data == NULL) {
+        return NK_EINVAL;
+    }
+    if ((m = malloc(sizeof(*m))) == NULL || (l = malloc(sizeof(*l))) == NULL) {
+        free(m);
+        return NK_ENOMEM;
+    }
+    m->hlen = 0;
+    m->len = m->cap = len;
+    m->pipe = 0;
+    m->node.next = m->node.prev = NULL;
+    m->body = (uint8_t *) data; /* never written: see the block comment */
+    l->node.next = l->node.prev = NULL;
+    l->token = token;
+    m->loan = l;
+    nki_count(NK_DEBUG_MSGS, 1);
+    *mp = m;
+    return 0;
+}
+
+int nk_msg_reclaim(uint64_t *tokens, int max)
+{
+    int n = 0;
+    pthread_mutex_lock(&returned_mtx);
+    while (n < max) {
+        nki_node *nd = nki_list_pop(&returned);
+        struct nki_loan *l;
+        if (nd == NULL) {
+            break;
+        }
+        l = NKI_CONTAINER(nd, struct nki_loan, node);
+        tokens[n++] = l->token;
+        free(l);
+    }
+    pthread_mutex_unlock(&returned_mtx);
+    return n;
+}
+
 uint32_t nki_get_u32(const uint8_t *p)
 {
     return nki_wire_get_u32(p);
@@ -92,6 +191,7 @@ nk_msg *nki_msg_new(size_t len, size_t cap)
     m->cap = cap;
     m->pipe = 0;
     m->node.next = m->node.prev = NULL;
+    m->loan = NULL;
     /* Never NULL, even when empty: mem* functions may then take it. */
     if ((m->body = body_take(cap, &m->cap)) == NULL && (m->body = malloc(cap ? cap : 1)) == NULL) {
         free(m);
@@ -104,6 +204,9 @@ nk_msg *nki_msg_new(size_t len, size_t cap)
 int nki_msg_reserve(nk_msg *m, size_t cap)
 {
     uint8_t *nb;
+    if (m->loan) {
+        return msg_unlend(m, cap); /* the caller is about to write */
+    }
     if (cap <= m->cap || nki_msg_reserve_cached(m, cap) == 0) {
         return 0;
     }
@@ -120,7 +223,7 @@ int nki_msg_reserve_cached(nk_msg *m, size_t cap)
 {
     uint8_t *nb;
     size_t got;
-    if (cap <= m->cap || (nb = body_take(cap, &got)) == NULL) {
+    if (cap <= m->cap || m->loan || (nb = body_take(cap, &got)) == NULL) {
         return -1;
     }
     memcpy(nb, m->body, m->len);
@@ -149,6 +252,9 @@ int nki_msg_body_to_header(nk_msg *m, size_t n)
 {
     if (n > m->len || m->hlen + n > NKI_MSG_HDR_MAX) {
         return NK_EINVAL;
+    }
+    if (nki_msg_own(m) != 0) {
+        return NK_ENOMEM;
     }
     memcpy(m->hdr + m->hlen, m->body, n);
     m->hlen += n;
@@ -210,7 +316,11 @@ int nk_msg_alloc(nk_msg **mp, size_t body_len)
 void nk_msg_free(nk_msg *m)
 {
     if (m) {
-        body_give(m->body, m->cap);
+        if (m->loan) {
+            loan_return(m->loan);
+        } else {
+            body_give(m->body, m->cap);
+        }
         free(m);
         nki_count(NK_DEBUG_MSGS, -1);
     }

@@ -187,6 +187,17 @@ int nk_pipe_accept(uint32_t pid);
 /* Fills ids with up to max admitted pipes; returns how many there are. */
 int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max);
 
+/*
+ * Lent bodies (no copy on send).  nk_msg_lend makes a message whose body is
+ * the caller's memory [data, data + len).  The caller keeps that memory alive
+ * and unchanged until nk_msg_reclaim has returned 'token' (non-zero), which
+ * happens once the core no longer uses it: the message was sent and freed,
+ * or its body was copied.  nk_msg_reclaim fills tokens with up to max such
+ * tokens and returns how many it gave.
+ */
+int nk_msg_lend(nk_msg **mp, const void *data, size_t len, uint64_t token);
+int nk_msg_reclaim(uint64_t *tokens, int max);
+
 /* Debug hooks: live object counts, for leak checks in tests. */
 #define NK_DEBUG_MSGS 0
 #define NK_DEBUG_AIOS 1

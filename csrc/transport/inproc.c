@@ -39,6 +39,10 @@ static const char *inproc_name(const nki_ep *ep)
 /* Protocols parse from the body, as if the bytes came off a wire. */
 static int flatten(nk_msg *m)
 {
+    /* Receivers may change a body in place: never hand them a lent one. */
+    if (nki_msg_own(m) != 0) {
+        return NK_ENOMEM;
+    }
     if (m->hlen == 0) {
         return 0;
     }
