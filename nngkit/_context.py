@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Type, TypeVar
 from . import _aio
 from ._errors import Closed, check
 from ._ffi import ffi, lib
-from ._message import BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
+from ._message import LEND_MIN, BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
 from ._options import MsOption
 from ._options import OptionAccess
 
@@ -38,6 +38,8 @@ class Messaging:
 
     _rescued: Optional[List[Any]]
     _keeps_rescued: bool = True
+    _is_ctx = 0  # for nk_send_wait / nk_recv_wait
+    id: int
 
     def _start_send(self, aio: Any) -> None:
         raise NotImplementedError
@@ -96,7 +98,10 @@ class Messaging:
 
     def send(self, data: BytesLike, block: bool = True) -> None:
         """Send ``data``.  With ``block=False``, raise `TryAgain` instead of waiting."""
-        _aio.send(self._start_send, to_nk(data), block)
+        if type(data) is bytes and len(data) < LEND_MIN:
+            _aio.send_now(self.id, self._is_ctx, ffi.NULL, data, len(data), block)  # the core copies
+        else:
+            _aio.send_now(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0, block)
 
     def recv(self, block: bool = True) -> bytes:
         """Receive a message body.  With ``block=False``, raise `TryAgain` if none is ready.
@@ -104,7 +109,9 @@ class Messaging:
         Waits at most the socket's ``recv_timeout`` (then `Timeout`); raises
         `Closed` if the socket (or context) is closed meanwhile.
         """
-        return take_body(self._recv_nk(block))
+        if self._rescued:
+            return take_body(self._rescued.pop(0))
+        return _aio.recv_now(self.id, self._is_ctx, block, self._rescue)
 
     def send_msg(self, msg: Message, block: bool = True) -> None:
         """Send a `Message` (body, header and, if set, the pipe to use)."""
@@ -153,6 +160,7 @@ class Context(OptionAccess, Messaging):
     __slots__ = ("_cid", "_socket", "_closed", "_rescued", "__weakref__")
 
     _opt_kind = lib.NK_OBJ_CTX
+    _is_ctx = 1
 
     recv_timeout = MsOption("recv-timeout")
     send_timeout = MsOption("send-timeout")

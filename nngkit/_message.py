@@ -199,7 +199,7 @@ class Message:
 # Large `bytes` are not copied into the message: the core borrows their
 # buffer (nk_msg_lend; bytes are immutable) and `_lent` keeps each alive
 # until the core hands its token back (nk_msg_reclaim).
-_LEND_MIN = 64 * 1024
+LEND_MIN = 64 * 1024
 _RECLAIM_BATCH = 64
 _lent: Dict[int, bytes] = {}
 _tokens = itertools.count(1)
@@ -240,7 +240,7 @@ def to_nk(data: Any, header: bytes = b"", pipe_id: int = 0) -> Any:
     if _lent:
         _reclaim()
     mp = ffi.new("nk_msg **")
-    if type(data) is bytes and len(data) >= _LEND_MIN:
+    if type(data) is bytes and len(data) >= LEND_MIN:
         _lend(data, mp)
         m = mp[0]
     else:

@@ -126,6 +126,44 @@ void nk_aio_free(nk_aio *a)
     nki_count(NK_DEBUG_AIOS, -1);
 }
 
+/*
+ * Spare aios for the one-call sync operations (socket.c): allocating and
+ * freeing one per call costs more than the call itself.  Spares count as
+ * freed (NK_DEBUG_AIOS); they are bound to no queue and have no callback.
+ */
+#define SPARE_MAX 16
+static nk_aio *spares[SPARE_MAX];
+static int nspares;
+
+nk_aio *nki_aio_get(void)
+{
+    nk_aio *a;
+    if (nspares > 0) {
+        a = spares[--nspares];
+        nki_count(NK_DEBUG_AIOS, 1);
+        return a;
+    }
+    return nk_aio_alloc(&a) == 0 ? a : NULL;
+}
+
+void nki_aio_put(nk_aio *a)
+{
+    if (nspares < SPARE_MAX) {
+        a->timeout = NK_DURATION_DEFAULT;
+        spares[nspares++] = a;
+        nki_count(NK_DEBUG_AIOS, -1);
+        return;
+    }
+    nki_cv_fini(&a->cv);
+    free(a);
+    nki_count(NK_DEBUG_AIOS, -1);
+}
+
+void nki_aio_atfork_child(void)
+{
+    nspares = 0; /* the parent's, abandoned */
+}
+
 void nk_aio_set_timeout(nk_aio *a, int32_t ms)
 {
     a->timeout = ms;
@@ -176,8 +214,19 @@ void nk_aio_cancel(nk_aio *a)
 int nk_aio_wait(nk_aio *a, int32_t ms)
 {
     int done;
-    nki_time deadline = ms < 0 ? NKI_TIME_NEVER : nki_clock() + ms;
     nki_lock();
+    done = nki_aio_wait_locked(a, ms);
+    nki_unlock();
+    return done;
+}
+
+int nki_aio_wait_locked(nk_aio *a, int32_t ms)
+{
+    nki_time deadline;
+    if (!a->busy) {
+        return 1;
+    }
+    deadline = ms < 0 ? NKI_TIME_NEVER : nki_clock() + ms;
     a->waiters++;
     while (a->busy) {
         if (deadline == NKI_TIME_NEVER) {
@@ -187,9 +236,7 @@ int nk_aio_wait(nk_aio *a, int32_t ms)
         }
     }
     a->waiters--;
-    done = !a->busy;
-    nki_unlock();
-    return done;
+    return !a->busy;
 }
 
 void nk_aio_set_cq(nk_aio *a, nk_cq *cq, uint64_t tag)

@@ -157,6 +157,13 @@ void nki_aio_begin(nk_aio *a, int32_t dflt);
  * NK_ETIMEDOUT); the provider must then not touch it.
  */
 bool nki_aio_park(nk_aio *a, nki_cancel_fn fn, void *arg);
+/* An idle aio from the spare list (or a new one), NULL if out of memory;
+ * nki_aio_put gives back one that is idle and holds no message. */
+nk_aio *nki_aio_get(void);
+void nki_aio_put(nk_aio *a);
+void nki_aio_atfork_child(void);
+/* nk_aio_wait with nki_lock already held (1: done). */
+int nki_aio_wait_locked(nk_aio *a, int32_t ms);
 /* Finishes the operation: exactly once per begin. */
 void nki_aio_finish(nk_aio *a, int result);
 /* Aborts a parked operation through its provider's cancel function. */

@@ -341,6 +341,87 @@ void nk_ctx_recv(uint32_t cid, nk_aio *a)
     dispatch(cid, true, false, a);
 }
 
+/*
+ * ---- one-call sync operations (perf, issue 5) ----
+ * Start, then wait one slice, in a single call (and lock hold) instead of
+ * the caller's alloc/set/start/wait/result/free sequence, on an aio from
+ * the core's spare list.  When the slice ends first (NK_PENDING) the aio is
+ * handed to the caller, who waits for it and frees it as for an operation
+ * started by nk_sock_send and friends.
+ */
+static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, int32_t slice_ms,
+                   nk_op *op)
+{
+    a->timeout = timeout;
+    nki_dispatch(id, ctx != 0, send, a);
+    if (!nki_aio_wait_locked(a, slice_ms)) {
+        op->aio = a;
+        return NK_PENDING;
+    }
+    return a->result;
+}
+
+int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, int32_t timeout,
+                 int32_t slice_ms, nk_op *op)
+{
+    nk_aio *a;
+    int rv;
+    if (m == NULL) {
+        if ((m = nki_msg_new(len, len)) == NULL) {
+            return NK_ENOMEM;
+        }
+        if (len) {
+            memcpy(m->body, data, len);
+        }
+    }
+    nki_init();
+    nki_lock();
+    if ((a = nki_aio_get()) == NULL) {
+        nki_unlock();
+        nk_msg_free(m);
+        return NK_ENOMEM;
+    }
+    a->msg = m;
+    if ((rv = op_wait(id, ctx, true, a, timeout, slice_ms, op)) == NK_PENDING) {
+        nki_unlock();
+        return rv;
+    }
+    m = a->msg; /* a failed send hands the message back */
+    a->msg = NULL;
+    nki_aio_put(a);
+    nki_unlock();
+    nk_msg_free(m);
+    return rv;
+}
+
+int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op)
+{
+    nk_aio *a;
+    int rv;
+    nki_init();
+    nki_lock();
+    if ((a = nki_aio_get()) == NULL) {
+        nki_unlock();
+        return NK_ENOMEM;
+    }
+    if ((rv = op_wait(id, ctx, false, a, timeout, slice_ms, op)) == NK_PENDING) {
+        nki_unlock();
+        return rv;
+    }
+    if (rv == 0 && a->msg == NULL) {
+        rv = NK_EINTERNAL; /* success without a message: a core bug */
+    }
+    if (rv == 0) {
+        op->msg = a->msg;
+        op->body = a->msg->body;
+        op->len = a->msg->len;
+        a->msg = NULL;
+    }
+    nki_aio_put(a);
+    nki_unlock();
+    return rv;
+}
+
 /* ---- options ---- */
 
 static const nki_option *opt_find(const nki_option *t, const char *name)

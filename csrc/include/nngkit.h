@@ -198,6 +198,27 @@ int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max);
 int nk_msg_lend(nk_msg **mp, const void *data, size_t len, uint64_t token);
 int nk_msg_reclaim(uint64_t *tokens, int max);
 
+/*
+ * One-call sync operations.  Each starts an operation on socket (ctx 0) or
+ * context (ctx 1) 'id' with the given timeout and waits at most slice_ms
+ * for it, then returns its result.  If the slice ends first it returns
+ * NK_PENDING and sets op->aio: the operation goes on, and the caller waits
+ * for that aio and frees it as for one started with nk_sock_send and friends.
+ * nk_send_wait sends m, or if m is NULL a new message holding data[0..len);
+ * a send that fails before NK_PENDING frees its message.  A successful
+ * nk_recv_wait sets op->msg (the caller's to free) and its body and len.
+ */
+#define NK_PENDING (-1)
+typedef struct {
+    nk_aio *aio;
+    nk_msg *msg;
+    void *body;
+    size_t len;
+} nk_op;
+int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, int32_t timeout,
+                 int32_t slice_ms, nk_op *op);
+int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op);
+
 /* Debug hooks: live object counts, for leak checks in tests. */
 #define NK_DEBUG_MSGS 0
 #define NK_DEBUG_AIOS 1

@@ -19,6 +19,7 @@ void nki_plat_atfork_parent(void);
 void nki_plat_lock_reset(void);
 void nki_core_atfork_child(void);
 void nki_msg_atfork_child(void);
+void nki_aio_atfork_child(void);
 
 static int epfd = -1;
 static int wakefd = -1;
@@ -345,6 +346,7 @@ static void atfork_child(void)
     woken = in_dispatch = 0;
     nki_core_atfork_child();
     nki_msg_atfork_child();
+    nki_aio_atfork_child();
 }
 
 static void start_reactor(void)
