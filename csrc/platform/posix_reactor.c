@@ -25,6 +25,13 @@ static int epfd = -1;
 static int wakefd = -1;
 static int woken; /* a wakeup is pending in wakefd (avoid redundant writes) */
 static int in_dispatch; /* the reactor holds the lock and will run tasks */
+/* When the reactor's current epoll_wait ends at the latest (perf, issue 5):
+ * a timer due later needs no wakeup, since the reactor recomputes its
+ * timeout then.  Sleeps are capped at SLEEP_MAX so that the far-off timers
+ * every REQ send and every finite timeout arm (60 s, 5 s, ...) need none. */
+#define SLEEP_MAX 1000
+static nki_time sleep_until = NKI_TIME_NEVER;
+static nki_time last_active; /* when epoll_wait last returned events */
 static pthread_t reactor_thr;
 static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
 static int started; /* the reactor of this process is running */
@@ -127,7 +134,7 @@ void nki_timer_schedule(nki_timer *t, nki_time when)
     heap_set(heap_len, t);
     heap_len++;
     heap_up(heap_len - 1);
-    if (heap[0] == t) {
+    if (heap[0] == t && when < sleep_until) {
         wake();
     }
 }
@@ -286,14 +293,24 @@ static void *reactor_main(void *unused)
         in_dispatch = 0;
         if (task_head) {
             tmo = 0;
-        } else if (heap_len == 0) {
-            tmo = -1;
+            sleep_until = 0;
         } else {
-            nki_time d = heap[0]->when - nki_clock();
-            tmo = d < 0 ? 0 : (d > 1000000 ? 1000000 : (int) d);
+            nki_time now = nki_clock();
+            if (heap_len > 0) {
+                nki_time d = heap[0]->when - now;
+                tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : (int) d);
+            } else {
+                /* Busy a moment ago: the next operation will likely arm a
+                 * timer, which then needs no wakeup.  Idle: sleep for good. */
+                tmo = now - last_active < SLEEP_MAX ? SLEEP_MAX : -1;
+            }
+            sleep_until = tmo < 0 ? NKI_TIME_NEVER : now + tmo;
         }
         nki_unlock();
         n = epoll_wait(epfd, evs, 64, tmo);
+        if (n > 0) {
+            last_active = nki_clock();
+        }
         nki_lock();
         in_dispatch = 1;
         for (i = 0; i < n; i++) {
@@ -344,6 +361,7 @@ static void atfork_child(void)
     task_head = task_tail = NULL;
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;
+    sleep_until = NKI_TIME_NEVER;
     nki_core_atfork_child();
     nki_msg_atfork_child();
     nki_aio_atfork_child();
