@@ -100,57 +100,6 @@ def send(start: Start, m: Any, block: bool = True) -> None:
         lib.nk_aio_free(aio)
 
 
-# ---- one-call sync operations: nk_send_wait / nk_recv_wait ----
-
-PENDING = lib.NK_PENDING
-
-
-def send_now(oid: int, is_ctx: int, m: Any, data: Any, size: int, block: bool) -> None:
-    """Send `m` (consumed), or when it is NULL a copy of ``data[:size]``."""
-    op = ffi.new("nk_op *")  # per call: a signal handler may send meanwhile
-    try:
-        rv = lib.nk_send_wait(oid, is_ctx, m, data, size, lib.NK_DURATION_DEFAULT if block else 0,
-                              _SLICE_MS, op)
-        if rv == PENDING:  # as `send` does, on the aio the core handed over
-            wait(op.aio)
-            _check_sent(op.aio)
-        elif rv:
-            check(rv)
-    finally:
-        if op.aio != ffi.NULL:
-            lib.nk_aio_free(op.aio)
-
-
-def recv_now(oid: int, is_ctx: int, block: bool, rescue: Rescue) -> bytes:
-    """Receive one message body."""
-    op = ffi.new("nk_op *")
-    try:
-        rv = lib.nk_recv_wait(oid, is_ctx, lib.NK_DURATION_DEFAULT if block else 0, _SLICE_MS, op)
-        if rv == PENDING:  # as `recv` does, on the aio the core handed over
-            try:
-                wait(op.aio)
-            except BaseException:
-                rescue_from(op.aio, rescue)  # interrupted just as a message came
-                raise
-            check(lib.nk_aio_result(op.aio))
-            op.msg = _take_msg(op.aio)
-            op.body = lib.nk_msg_body(op.msg)
-            op.len = lib.nk_msg_len(op.msg)
-        elif rv:
-            check(rv)
-        return ffi.buffer(op.body, op.len)[:] if op.len else b""
-    except BaseException:
-        if op.msg != ffi.NULL and rescue is not None:  # received, but not returned
-            m, op.msg = op.msg, ffi.NULL
-            rescue(m)
-        raise
-    finally:
-        if op.aio != ffi.NULL:
-            lib.nk_aio_free(op.aio)
-        if op.msg != ffi.NULL:
-            lib.nk_msg_free(op.msg)
-
-
 def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
     """Receive one message; returns an ``nk_msg *`` the caller must free."""
     aio = new_aio()
@@ -202,6 +151,27 @@ async def arecv(start: Start, rescue: Rescue = None) -> Any:
             return _take_msg(aio)
         finally:
             lib.nk_aio_free(aio)
+    bridge = await _complete(aio, start, rescue)
+    try:
+        check(lib.nk_aio_result(aio))
+        return _take_msg(aio)
+    finally:
+        bridge.free(aio)
+
+
+async def asend_queued(start: Start, m: Any) -> None:
+    """`asend` without its first, immediate try."""
+    aio = _aio_for_send(m)
+    bridge = await _complete(aio, start)
+    try:
+        _check_sent(aio)
+    finally:
+        bridge.free(aio)
+
+
+async def arecv_queued(start: Start, rescue: Rescue = None) -> Any:
+    """`arecv` without its first, immediate try."""
+    aio = new_aio()
     bridge = await _complete(aio, start, rescue)
     try:
         check(lib.nk_aio_result(aio))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, List, Optional, Type, TypeVar
 
-from . import _aio
+from . import _aio, _direct
 from ._errors import Closed, check
 from ._ffi import ffi, lib
 from ._message import LEND_MIN, BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
@@ -39,7 +39,11 @@ class Messaging:
     _rescued: Optional[List[Any]]
     _keeps_rescued: bool = True
     _is_ctx = 0  # for nk_send_wait / nk_recv_wait
-    id: int
+
+    @property
+    def id(self) -> int:
+        """The core id of the socket or context."""
+        raise NotImplementedError
 
     def _start_send(self, aio: Any) -> None:
         raise NotImplementedError
@@ -99,9 +103,9 @@ class Messaging:
     def send(self, data: BytesLike, block: bool = True) -> None:
         """Send ``data``.  With ``block=False``, raise `TryAgain` instead of waiting."""
         if type(data) is bytes and len(data) < LEND_MIN:
-            _aio.send_now(self.id, self._is_ctx, ffi.NULL, data, len(data), block)  # the core copies
+            _direct.send(self.id, self._is_ctx, ffi.NULL, data, len(data), block)  # the core copies
         else:
-            _aio.send_now(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0, block)
+            _direct.send(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0, block)
 
     def recv(self, block: bool = True) -> bytes:
         """Receive a message body.  With ``block=False``, raise `TryAgain` if none is ready.
@@ -111,7 +115,7 @@ class Messaging:
         """
         if self._rescued:
             return take_body(self._rescued.pop(0))
-        return _aio.recv_now(self.id, self._is_ctx, block, self._rescue)
+        return _direct.recv(self.id, self._is_ctx, block, self._rescue)
 
     def send_msg(self, msg: Message, block: bool = True) -> None:
         """Send a `Message` (body, header and, if set, the pipe to use)."""
@@ -123,11 +127,21 @@ class Messaging:
 
     async def asend(self, data: BytesLike) -> None:
         """Asynchronously send ``data``."""
-        await _aio.asend(self._start_send, to_nk(data))
+        if type(data) is bytes and len(data) < LEND_MIN:  # first try at once, in one call
+            sent = _direct.try_send(self.id, self._is_ctx, ffi.NULL, data, len(data))
+        else:
+            sent = _direct.try_send(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0)
+        if not sent:
+            await _aio.asend_queued(self._start_send, to_nk(data))
 
     async def arecv(self) -> bytes:
         """Asynchronously receive a message body."""
-        return take_body(await self._arecv_nk())
+        if self._rescued:
+            return take_body(self._rescued.pop(0))
+        body = _direct.try_recv(self.id, self._is_ctx, self._rescue)  # first try at once
+        if body is not None:
+            return body
+        return take_body(await _aio.arecv_queued(self._start_recv, self._rescue))
 
     async def asend_msg(self, msg: Message) -> None:
         """Asynchronously send a `Message`."""

@@ -1,0 +1,101 @@
+"""Send and receive in one core call (``nk_send_wait`` / ``nk_recv_wait``).
+
+The core starts the operation on a spare aio of its own and waits one
+slice for it, so an operation that completes at once (a queued message, a
+pipe that takes a send) costs a single call instead of the aio sequence of
+`_aio`.  The sync calls wait one `_aio` slice; an operation still going
+when it ends is handed over (``op.aio``) and waited for exactly as `_aio`
+waits, so Ctrl-C, cancellation and rescue behave the same.  The async calls
+use a zero timeout: "not now" (None/False) sends them to the completion
+queue path of `_aio`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from ._aio import _SLICE_MS, _check_sent, _take_msg, wait
+from ._cq import Rescue, rescue_from
+from ._errors import check
+from ._ffi import ffi, lib
+
+_PENDING = lib.NK_PENDING
+_EAGAIN = lib.NK_EAGAIN
+_DEFAULT = lib.NK_DURATION_DEFAULT
+
+
+def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, slice_ms: int) -> bool:
+    """Send `m` (consumed), or when it is NULL a copy of ``data[:size]``.
+
+    False when the core said "not now" (NK_EAGAIN); raises other errors.
+    """
+    op = ffi.new("nk_op *")  # per call: a signal handler may send meanwhile
+    try:
+        rv = lib.nk_send_wait(oid, is_ctx, m, data, size, timeout, slice_ms, op)
+        if rv == _PENDING:  # as _aio.send does, on the aio the core handed over
+            wait(op.aio)
+            _check_sent(op.aio)
+        elif rv:
+            if rv == _EAGAIN:
+                return False
+            check(rv)
+        return True
+    finally:
+        if op.aio != ffi.NULL:
+            lib.nk_aio_free(op.aio)
+
+
+def _recv(oid: int, is_ctx: int, timeout: int, slice_ms: int, rescue: Rescue) -> Optional[bytes]:
+    """Receive one message body; None when the core said "not now" (NK_EAGAIN)."""
+    op = ffi.new("nk_op *")
+    try:
+        rv = lib.nk_recv_wait(oid, is_ctx, timeout, slice_ms, op)
+        if rv == _PENDING:  # as _aio.recv does, on the aio the core handed over
+            try:
+                wait(op.aio)
+            except BaseException:
+                rescue_from(op.aio, rescue)  # interrupted just as a message came
+                raise
+            check(lib.nk_aio_result(op.aio))
+            op.msg = _take_msg(op.aio)
+            op.body = lib.nk_msg_body(op.msg)
+            op.len = lib.nk_msg_len(op.msg)
+        elif rv:
+            if rv == _EAGAIN:
+                return None
+            check(rv)
+        return ffi.buffer(op.body, op.len)[:] if op.len else b""
+    except BaseException:
+        if op.msg != ffi.NULL and rescue is not None:  # received, but not returned
+            m, op.msg = op.msg, ffi.NULL
+            rescue(m)
+        raise
+    finally:
+        if op.aio != ffi.NULL:
+            lib.nk_aio_free(op.aio)
+        if op.msg != ffi.NULL:
+            lib.nk_msg_free(op.msg)
+
+
+def send(oid: int, is_ctx: int, m: Any, data: Any, size: int, block: bool) -> None:
+    """Blocking (or, with block=False, immediate) send."""
+    if not _send(oid, is_ctx, m, data, size, _DEFAULT if block else 0, _SLICE_MS):
+        check(_EAGAIN)
+
+
+def recv(oid: int, is_ctx: int, block: bool, rescue: Rescue) -> bytes:
+    """Blocking (or, with block=False, immediate) receive."""
+    body = _recv(oid, is_ctx, _DEFAULT if block else 0, _SLICE_MS, rescue)
+    if body is None:
+        check(_EAGAIN)
+    return body  # type: ignore[return-value]
+
+
+def try_send(oid: int, is_ctx: int, m: Any, data: Any, size: int) -> bool:
+    """Send only if it can go at once (False: it did not, and `m` is freed)."""
+    return _send(oid, is_ctx, m, data, size, 0, 0)
+
+
+def try_recv(oid: int, is_ctx: int, rescue: Rescue) -> Optional[bytes]:
+    """A message body if one is ready now, else None."""
+    return _recv(oid, is_ctx, 0, 0, rescue)
