@@ -159,27 +159,6 @@ async def arecv(start: Start, rescue: Rescue = None) -> Any:
         bridge.free(aio)
 
 
-async def asend_queued(start: Start, m: Any) -> None:
-    """`asend` without its first, immediate try."""
-    aio = _aio_for_send(m)
-    bridge = await _complete(aio, start)
-    try:
-        _check_sent(aio)
-    finally:
-        bridge.free(aio)
-
-
-async def arecv_queued(start: Start, rescue: Rescue = None) -> Any:
-    """`arecv` without its first, immediate try."""
-    aio = new_aio()
-    bridge = await _complete(aio, start, rescue)
-    try:
-        check(lib.nk_aio_result(aio))
-        return _take_msg(aio)
-    finally:
-        bridge.free(aio)
-
-
 async def _complete(aio: Any, start: Start, rescue: Rescue = None) -> CompletionQueue:
     """Start `aio` with completion to the running loop's queue and await it.
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, List, Optional, Type, TypeVar
 from . import _aio, _direct
 from ._errors import Closed, check
 from ._ffi import ffi, lib
-from ._message import LEND_MIN, BytesLike, Message, Pipe, msg_to_nk, take_body, take_message, to_nk
+from ._message import BytesLike, Message, Pipe, msg_to_nk, take_body, take_message
 from ._options import MsOption
 from ._options import OptionAccess
 
@@ -102,10 +102,7 @@ class Messaging:
 
     def send(self, data: BytesLike, block: bool = True) -> None:
         """Send ``data``.  With ``block=False``, raise `TryAgain` instead of waiting."""
-        if type(data) is bytes and len(data) < LEND_MIN:
-            _direct.send(self.id, self._is_ctx, ffi.NULL, data, len(data), block)  # the core copies
-        else:
-            _direct.send(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0, block)
+        _direct.send(self.id, self._is_ctx, *_direct.payload(data), block)
 
     def recv(self, block: bool = True) -> bytes:
         """Receive a message body.  With ``block=False``, raise `TryAgain` if none is ready.
@@ -127,21 +124,13 @@ class Messaging:
 
     async def asend(self, data: BytesLike) -> None:
         """Asynchronously send ``data``."""
-        if type(data) is bytes and len(data) < LEND_MIN:  # first try at once, in one call
-            sent = _direct.try_send(self.id, self._is_ctx, ffi.NULL, data, len(data))
-        else:
-            sent = _direct.try_send(self.id, self._is_ctx, to_nk(data), ffi.NULL, 0)
-        if not sent:
-            await _aio.asend_queued(self._start_send, to_nk(data))
+        await _direct.asend(self.id, self._is_ctx, data)
 
     async def arecv(self) -> bytes:
         """Asynchronously receive a message body."""
         if self._rescued:
             return take_body(self._rescued.pop(0))
-        body = _direct.try_recv(self.id, self._is_ctx, self._rescue)  # first try at once
-        if body is not None:
-            return body
-        return take_body(await _aio.arecv_queued(self._start_recv, self._rescue))
+        return await _direct.arecv(self.id, self._is_ctx, self._rescue)
 
     async def asend_msg(self, msg: Message) -> None:
         """Asynchronously send a `Message`."""

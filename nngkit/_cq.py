@@ -86,6 +86,21 @@ class CompletionQueue:
         start(aio)
         return entry
 
+    def adopt(self, rescue: Rescue, start: Callable[[int], Any]) -> Entry:
+        """Like `start`, for an aio that ``start(tag)`` makes and starts bound to
+        this queue (nk_send_start / nk_recv_start) and returns."""
+        tag = next(self._counter)
+        entry = Entry(None, tag, self._new_waiter())
+        entry.rescue = rescue
+        entry.aio = start(tag)
+        self._pending[tag] = entry
+        self._users += 1
+        return entry
+
+    @property
+    def cq(self) -> Any:
+        return self._cq
+
     def drain(self) -> None:
         while self._cq is not None:
             n = lib.nk_cq_drain(self._cq, self._tags, _BATCH)

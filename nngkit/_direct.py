@@ -7,17 +7,19 @@ pipe that takes a send) costs a single call instead of the aio sequence of
 when it ends is handed over (``op.aio``) and waited for exactly as `_aio`
 waits, so Ctrl-C, cancellation and rescue behave the same.  The async calls
 use a zero timeout: "not now" (None/False) sends them to the completion
-queue path of `_aio`.
+queue: `asend` / `arecv` then start the operation, bound to the running
+loop's queue, in one more call, and take its outcome in one.
 """
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Optional, Tuple
 
-from ._aio import _SLICE_MS, _check_sent, _take_msg, wait
+from ._aio import _SLICE_MS, _check_sent, _current_queue, _take_msg, wait
 from ._cq import Rescue, rescue_from
 from ._errors import check
 from ._ffi import ffi, lib
+from ._message import LEND_MIN, to_nk
 
 _PENDING = lib.NK_PENDING
 _EAGAIN = lib.NK_EAGAIN
@@ -99,3 +101,56 @@ def try_send(oid: int, is_ctx: int, m: Any, data: Any, size: int) -> bool:
 def try_recv(oid: int, is_ctx: int, rescue: Rescue) -> Optional[bytes]:
     """A message body if one is ready now, else None."""
     return _recv(oid, is_ctx, 0, 0, rescue)
+
+
+def payload(data: Any) -> Tuple[Any, Any, int]:
+    """(message, data, size) arguments of nk_send_wait / nk_send_start for `data`."""
+    if type(data) is bytes and len(data) < LEND_MIN:
+        return ffi.NULL, data, len(data)  # the core copies it
+    return to_nk(data), ffi.NULL, 0
+
+
+def _started(rv: int, op: Any) -> Any:
+    check(rv)
+    return op.aio
+
+
+async def asend(oid: int, is_ctx: int, data: Any) -> None:
+    if try_send(oid, is_ctx, *payload(data)):
+        return
+    queue = _current_queue()
+    m, buf, size = payload(data)  # the failed try freed its message
+    op = ffi.new("nk_op *")
+    entry = queue.adopt(None, lambda tag: _started(
+        lib.nk_send_start(oid, is_ctx, m, buf, size, queue.cq, tag, op), op))
+    try:
+        await queue.wait(entry)
+    except BaseException:
+        queue.abandon(entry)
+        raise
+    try:
+        check(lib.nk_op_finish(op))
+    finally:
+        queue.free(op.aio)
+
+
+async def arecv(oid: int, is_ctx: int, rescue: Rescue) -> bytes:
+    body = try_recv(oid, is_ctx, rescue)
+    if body is not None:
+        return body
+    queue = _current_queue()
+    op = ffi.new("nk_op *")
+    entry = queue.adopt(rescue, lambda tag: _started(
+        lib.nk_recv_start(oid, is_ctx, queue.cq, tag, op), op))
+    try:
+        await queue.wait(entry)
+    except BaseException:
+        queue.abandon(entry)
+        raise
+    try:
+        check(lib.nk_op_finish(op))
+        return ffi.buffer(op.body, op.len)[:] if op.len else b""
+    finally:
+        queue.free(op.aio)
+        if op.msg != ffi.NULL:
+            lib.nk_msg_free(op.msg)

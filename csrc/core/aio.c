@@ -95,23 +95,36 @@ void nki_aio_abort(nk_aio *a, int err)
 
 /* ---- public API ---- */
 
-int nk_aio_alloc(nk_aio **ap)
+static nk_aio *aio_new(void)
 {
     nk_aio *a = calloc(1, sizeof(*a));
-    nki_init();
     if (a == NULL) {
-        return NK_ENOMEM;
+        return NULL;
     }
     a->timeout = NK_DURATION_DEFAULT;
     nki_timer_init(&a->timer, aio_timeout_cb, a);
     nki_cv_init(&a->cv);
     nki_count(NK_DEBUG_AIOS, 1);
+    return a;
+}
+
+int nk_aio_alloc(nk_aio **ap)
+{
+    nk_aio *a;
+    nki_init();
+    nki_lock();
+    a = nki_aio_get();
+    nki_unlock();
+    if (a == NULL) {
+        return NK_ENOMEM;
+    }
     *ap = a;
     return 0;
 }
 
 void nk_aio_free(nk_aio *a)
 {
+    nk_msg *m;
     if (a == NULL) {
         return;
     }
@@ -119,11 +132,31 @@ void nk_aio_free(nk_aio *a)
     nki_aio_abort(a, NK_ECANCELED);
     nki_node_remove(&a->cq_node);
     nki_timer_cancel(&a->timer);
+    m = a->msg;
+    a->msg = NULL;
+    nki_aio_put(a);
     nki_unlock();
-    nk_msg_free(a->msg);
-    nki_cv_fini(&a->cv);
-    free(a);
-    nki_count(NK_DEBUG_AIOS, -1);
+    nk_msg_free(m);
+}
+
+int nk_op_finish(nk_op *op)
+{
+    nk_aio *a = op->aio;
+    nk_msg *failed = NULL;
+    int rv;
+    nki_lock();
+    if ((rv = a->busy ? NK_EBUSY : a->result) == 0 && a->msg != NULL) {
+        op->msg = a->msg; /* received */
+        op->body = a->msg->body;
+        op->len = a->msg->len;
+        a->msg = NULL;
+    } else if (rv != 0 && rv != NK_EBUSY) {
+        failed = a->msg; /* a failed send hands its message back */
+        a->msg = NULL;
+    }
+    nki_unlock();
+    nk_msg_free(failed);
+    return rv;
 }
 
 /*
@@ -137,19 +170,21 @@ static int nspares;
 
 nk_aio *nki_aio_get(void)
 {
-    nk_aio *a;
     if (nspares > 0) {
-        a = spares[--nspares];
         nki_count(NK_DEBUG_AIOS, 1);
-        return a;
+        return spares[--nspares];
     }
-    return nk_aio_alloc(&a) == 0 ? a : NULL;
+    return aio_new();
 }
 
 void nki_aio_put(nk_aio *a)
 {
-    if (nspares < SPARE_MAX) {
+    if (nspares < SPARE_MAX && !a->busy && a->waiters == 0) {
         a->timeout = NK_DURATION_DEFAULT;
+        a->cq = NULL;
+        a->tag = 0;
+        a->cb = NULL;
+        a->cb_arg = NULL;
         spares[nspares++] = a;
         nki_count(NK_DEBUG_AIOS, -1);
         return;

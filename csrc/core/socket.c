@@ -422,6 +422,46 @@ int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op 
     return rv;
 }
 
+/* Starts an operation with the default timeout, completing to cq under tag
+ * (the async path, after a zero-timeout nk_*_wait said "not now"). */
+static int op_start(uint32_t id, int ctx, bool send, nk_msg *m, nk_cq *cq, uint64_t tag, nk_op *op)
+{
+    nk_aio *a;
+    nki_init();
+    nki_lock();
+    if ((a = nki_aio_get()) == NULL) {
+        nki_unlock();
+        nk_msg_free(m);
+        return NK_ENOMEM;
+    }
+    a->msg = m;
+    a->cq = cq;
+    a->tag = tag;
+    nki_dispatch(id, ctx != 0, send, a);
+    op->aio = a;
+    nki_unlock();
+    return 0;
+}
+
+int nk_send_start(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_cq *cq,
+                  uint64_t tag, nk_op *op)
+{
+    if (m == NULL) {
+        if ((m = nki_msg_new(len, len)) == NULL) {
+            return NK_ENOMEM;
+        }
+        if (len) {
+            memcpy(m->body, data, len);
+        }
+    }
+    return op_start(id, ctx, true, m, cq, tag, op);
+}
+
+int nk_recv_start(uint32_t id, int ctx, nk_cq *cq, uint64_t tag, nk_op *op)
+{
+    return op_start(id, ctx, false, NULL, cq, tag, op);
+}
+
 /* ---- options ---- */
 
 static const nki_option *opt_find(const nki_option *t, const char *name)

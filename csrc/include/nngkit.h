@@ -218,6 +218,14 @@ typedef struct {
 int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, int32_t timeout,
                  int32_t slice_ms, nk_op *op);
 int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op);
+/* The async path: start with the default timeout and completion to cq under
+ * tag, on a new aio (op->aio, the caller's to free); 0 or NK_ENOMEM.  Once it
+ * has completed, nk_op_finish returns its result and, for a receive, sets
+ * op->msg/body/len (a failed send's message is freed). */
+int nk_send_start(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_cq *cq,
+                  uint64_t tag, nk_op *op);
+int nk_recv_start(uint32_t id, int ctx, nk_cq *cq, uint64_t tag, nk_op *op);
+int nk_op_finish(nk_op *op);
 
 /* Debug hooks: live object counts, for leak checks in tests. */
 #define NK_DEBUG_MSGS 0
