@@ -48,6 +48,7 @@ typedef struct {
     nk_msg *rmsg;        /* message being filled */
     uint64_t rwant;      /* its total length */
     int64_t recv_max;
+    int lowat;           /* SO_RCVLOWAT now set (0: never set) */
     /* send */
     size_t woff;         /* bytes of the first queued frame already written */
     uint8_t wpfx[IOV_MSGS][9];
@@ -331,6 +332,32 @@ static void sp_consume(spipe *sp)
     }
 }
 
+/*
+ * While a large frame trickles in, be woken only once a good part of its
+ * rest has arrived (SO_RCVLOWAT), instead of for every segment: fewer
+ * wakeups and reads per frame.  The kernel still reports readability when
+ * the receive window is nearly closed, so this cannot stall a transfer.
+ */
+#define LOWAT_MAX (256 * 1024)
+static void sp_set_lowat(spipe *sp)
+{
+    int want = 1;
+    if (sp->type_byte) {
+        return; /* ipc: AF_UNIX readiness ignores SO_RCVLOWAT */
+    }
+    if (sp->ready && sp->rmsg && !sp->base.paused) {
+        uint64_t rest = sp->rwant - sp->rmsg->len;
+        want = rest > LOWAT_MAX ? LOWAT_MAX : (int) rest;
+        if (want < GROW_STEP) {
+            want = 1;
+        }
+    }
+    if (want != (sp->lowat ? sp->lowat : 1)) {
+        (void) setsockopt(sp->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof(want));
+        sp->lowat = want;
+    }
+}
+
 static void sp_readable(spipe *sp)
 {
     int rounds;
@@ -366,6 +393,7 @@ static void sp_readable(spipe *sp)
         }
     }
     if (!sp->base.closed) {
+        sp_set_lowat(sp);
         sp_update_events(sp);
     }
 }
