@@ -26,10 +26,11 @@ _EAGAIN = lib.NK_EAGAIN
 _DEFAULT = lib.NK_DURATION_DEFAULT
 
 
-def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, slice_ms: int) -> bool:
+def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, slice_ms: int) -> Any:
     """Send `m` (consumed), or when it is NULL a copy of ``data[:size]``.
 
-    False when the core said "not now" (NK_EAGAIN); raises other errors.
+    None once sent; when the core said "not now" (NK_EAGAIN), the message
+    back (an ``nk_msg *`` the caller owns); raises other errors.
     """
     op = ffi.new("nk_op *")  # per call: a signal handler may send meanwhile
     try:
@@ -38,10 +39,10 @@ def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, sli
             wait(op.aio)
             _check_sent(op.aio)
         elif rv:
-            if rv == _EAGAIN:
-                return False
+            if rv == _EAGAIN and op.msg != ffi.NULL:
+                return op.msg
             check(rv)
-        return True
+        return None
     finally:
         if op.aio != ffi.NULL:
             lib.nk_aio_free(op.aio)
@@ -81,7 +82,9 @@ def _recv(oid: int, is_ctx: int, timeout: int, slice_ms: int, rescue: Rescue) ->
 
 def send(oid: int, is_ctx: int, m: Any, data: Any, size: int, block: bool) -> None:
     """Blocking (or, with block=False, immediate) send."""
-    if not _send(oid, is_ctx, m, data, size, _DEFAULT if block else 0, _SLICE_MS):
+    m = _send(oid, is_ctx, m, data, size, _DEFAULT if block else 0, _SLICE_MS)
+    if m is not None:
+        lib.nk_msg_free(m)
         check(_EAGAIN)
 
 
@@ -93,8 +96,8 @@ def recv(oid: int, is_ctx: int, block: bool, rescue: Rescue) -> bytes:
     return body  # type: ignore[return-value]
 
 
-def try_send(oid: int, is_ctx: int, m: Any, data: Any, size: int) -> bool:
-    """Send only if it can go at once (False: it did not, and `m` is freed)."""
+def try_send(oid: int, is_ctx: int, m: Any, data: Any, size: int) -> Any:
+    """Send only if it can go at once: None, else the message back (the caller's)."""
     return _send(oid, is_ctx, m, data, size, 0, 0)
 
 
@@ -116,13 +119,17 @@ def _started(rv: int, op: Any) -> Any:
 
 
 async def asend(oid: int, is_ctx: int, data: Any) -> None:
-    if try_send(oid, is_ctx, *payload(data)):
+    m = try_send(oid, is_ctx, *payload(data))
+    if m is None:
         return
-    queue = _current_queue()
-    m, buf, size = payload(data)  # the failed try freed its message
-    op = ffi.new("nk_op *")
-    entry = queue.adopt(None, lambda tag: _started(
-        lib.nk_send_start(oid, is_ctx, m, buf, size, queue.cq, tag, op), op))
+    try:
+        queue = _current_queue()
+        op = ffi.new("nk_op *")
+    except BaseException:
+        lib.nk_msg_free(m)
+        raise
+    entry = queue.adopt(None, lambda tag: _started(  # takes m, even when it fails
+        lib.nk_send_start(oid, is_ctx, m, ffi.NULL, 0, queue.cq, tag, op), op))
     try:
         await queue.wait(entry)
     except BaseException:

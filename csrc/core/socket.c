@@ -390,7 +390,11 @@ int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, 
     a->msg = NULL;
     nki_aio_put(a);
     nki_unlock();
-    nk_msg_free(m);
+    if (rv == NK_EAGAIN && m != NULL) {
+        op->msg = m; /* for a later try (nk_send_start) */
+    } else {
+        nk_msg_free(m);
+    }
     return rv;
 }
 

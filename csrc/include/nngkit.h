@@ -205,7 +205,8 @@ int nk_msg_reclaim(uint64_t *tokens, int max);
  * NK_PENDING and sets op->aio: the operation goes on, and the caller waits
  * for that aio and frees it as for one started with nk_sock_send and friends.
  * nk_send_wait sends m, or if m is NULL a new message holding data[0..len);
- * a send that fails before NK_PENDING frees its message.  A successful
+ * a send that fails before NK_PENDING frees its message, except that
+ * NK_EAGAIN hands it back in op->msg (the caller's).  A successful
  * nk_recv_wait sets op->msg (the caller's to free) and its body and len.
  */
 #define NK_PENDING (-1)
