@@ -19,7 +19,7 @@ from ._aio import _SLICE_MS, _check_sent, _current_queue, _take_msg, wait
 from ._cq import Rescue, rescue_from
 from ._errors import check
 from ._ffi import ffi, lib
-from ._message import LEND_MIN, to_nk
+from ._message import LEND_MIN, _lent, _reclaim, to_nk
 
 _PENDING = lib.NK_PENDING
 _EAGAIN = lib.NK_EAGAIN
@@ -109,6 +109,8 @@ def try_recv(oid: int, is_ctx: int, rescue: Rescue) -> Optional[bytes]:
 def payload(data: Any) -> Tuple[Any, Any, int]:
     """(message, data, size) arguments of nk_send_wait / nk_send_start for `data`."""
     if type(data) is bytes and len(data) < LEND_MIN:
+        if _lent:
+            _reclaim()  # drop large bodies sent earlier as soon as the core is done
         return ffi.NULL, data, len(data)  # the core copies it
     return to_nk(data), ffi.NULL, 0
 
@@ -128,8 +130,19 @@ async def asend(oid: int, is_ctx: int, data: Any) -> None:
     except BaseException:
         lib.nk_msg_free(m)
         raise
-    entry = queue.adopt(None, lambda tag: _started(  # takes m, even when it fails
-        lib.nk_send_start(oid, is_ctx, m, ffi.NULL, 0, queue.cq, tag, op), op))
+    started = False
+
+    def start(tag: int) -> Any:
+        nonlocal started
+        started = True  # nk_send_start takes m, even when it fails
+        return _started(lib.nk_send_start(oid, is_ctx, m, ffi.NULL, 0, queue.cq, tag, op), op)
+
+    try:
+        entry = queue.adopt(None, start)
+    except BaseException:
+        if not started:
+            lib.nk_msg_free(m)
+        raise
     try:
         await queue.wait(entry)
     except BaseException:

@@ -83,3 +83,20 @@ def test_a_zero_token_or_null_buffer_is_refused():
     data = ffi.new("char[]", 8)
     assert lib.nk_msg_lend(mp, data, 8, 0) == lib.NK_EINVAL
     assert lib.nk_msg_lend(mp, ffi.NULL, 8, 1) == lib.NK_EINVAL
+
+
+def test_later_small_sends_release_a_large_one(sockets, addr):
+    push = open_sock(sockets, nk.Push0)
+    pull = open_sock(sockets, nk.Pull0)
+    link(push, pull, addr, "tcp")
+    body = payload(BIG, 5)
+    refs = sys.getrefcount(body)
+    push.send(body)
+    assert pull.recv() == body
+
+    def tick() -> bool:
+        push.send(b"tick")  # only small sends from here on
+        assert pull.recv() == b"tick"
+        return sys.getrefcount(body) <= refs
+
+    assert wait_for(tick)
