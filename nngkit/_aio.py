@@ -31,7 +31,7 @@ import threading
 import weakref
 from typing import Any, Callable, Dict, List, Optional
 
-from ._cq import CompletionQueue, Entry, Rescue, Start, complete, rescue_from
+from ._cq import CompletionQueue, Entry, Rescue, Start, complete, rescue_from, yield_sometimes
 from ._errors import check
 from ._ffi import ffi, lib
 
@@ -118,6 +118,11 @@ def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
 
 async def asend(start: Start, m: Any) -> None:
     """Asynchronously send ``nk_msg *`` `m` (always consumed)."""
+    try:
+        await yield_sometimes()
+    except BaseException:
+        lib.nk_msg_free(m)
+        raise
     aio = _aio_for_send(m)
     try:
         rv = _run(aio, start, 0)  # fast path: most sends complete at once
@@ -139,6 +144,7 @@ async def asend(start: Start, m: Any) -> None:
 
 async def arecv(start: Start, rescue: Rescue = None) -> Any:
     """Asynchronously receive; returns an ``nk_msg *`` the caller must free."""
+    await yield_sometimes()  # before anything is done: a cancellation here loses nothing
     aio = new_aio()
     try:
         rv = _run(aio, start, 0)  # fast path: a message may be queued already

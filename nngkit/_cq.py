@@ -12,7 +12,9 @@ Subclasses say how the fd is watched and how a task waits (`_new_waiter`,
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 from typing import Any, Callable, Dict, Optional
 
 from ._errors import check
@@ -175,3 +177,28 @@ async def complete(queue: CompletionQueue, aio: Any, start: Start, rescue: Rescu
     except BaseException:
         queue.abandon(entry)
         raise
+
+
+# An async call that can complete at once (a queued message, a send a pipe
+# can take) does not go through the event loop.  So that a task looping on
+# such calls cannot starve the others (a publisher that waits for its
+# subscribers, say), every _FAIR_EVERY-th async call in a thread first
+# yields to the loop once, as a call that waits always does.
+_FAIR_EVERY = 32
+_fair = threading.local()
+
+
+async def yield_sometimes() -> None:
+    n = getattr(_fair, "n", 0) + 1
+    if n < _FAIR_EVERY:
+        _fair.n = n
+        return
+    _fair.n = 0
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # not asyncio: trio (the only other framework we run under)
+        import trio
+
+        await trio.lowlevel.checkpoint()
+        return
+    await asyncio.sleep(0)

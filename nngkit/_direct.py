@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any, Optional, Tuple
 
 from ._aio import _SLICE_MS, _check_sent, _current_queue, _take_msg, wait
-from ._cq import Rescue, rescue_from
+from ._cq import Rescue, rescue_from, yield_sometimes
 from ._errors import check
 from ._ffi import ffi, lib
 from ._message import LEND_MIN, _lent, _reclaim, to_nk
@@ -121,6 +121,7 @@ def _started(rv: int, op: Any) -> Any:
 
 
 async def asend(oid: int, is_ctx: int, data: Any) -> None:
+    await yield_sometimes()  # before anything is done: a cancellation here loses nothing
     m = try_send(oid, is_ctx, *payload(data))
     if m is None:
         return
@@ -155,6 +156,7 @@ async def asend(oid: int, is_ctx: int, data: Any) -> None:
 
 
 async def arecv(oid: int, is_ctx: int, rescue: Rescue) -> bytes:
+    await yield_sometimes()  # before anything is done: a cancellation here loses nothing
     body = try_recv(oid, is_ctx, rescue)
     if body is not None:
         return body
