@@ -117,6 +117,7 @@ class Messaging:
     def send_msg(self, msg: Message, block: bool = True) -> None:
         """Send a `Message` (body, header and, if set, the pipe to use)."""
         _aio.send(self._start_send, msg_to_nk(msg), block)
+        msg._sent = True
 
     def recv_msg(self, block: bool = True) -> Message:
         """Receive a `Message`, with its header and the pipe it came from."""
@@ -135,6 +136,7 @@ class Messaging:
     async def asend_msg(self, msg: Message) -> None:
         """Asynchronously send a `Message`."""
         await _aio.asend(self._start_send, msg_to_nk(msg))
+        msg._sent = True
 
     async def arecv_msg(self) -> Message:
         """Asynchronously receive a `Message`."""

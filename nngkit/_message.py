@@ -13,7 +13,7 @@ import builtins
 import itertools
 from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
 
-from ._errors import Closed, check
+from ._errors import Closed, MessageStateError, check
 from ._ffi import ffi, lib
 from ._options import BoolOption, IntOption, OptionAccess, StrOption
 from ._stats import PipeStats, pipe_stats
@@ -153,23 +153,32 @@ class Message:
 
     On receive, ``pipe`` says which connection the message came from; on
     send, a set ``pipe`` asks the protocol to use that connection (for
-    protocols that route by pipe).  Messages are immutable values and may be
-    sent more than once.
+    protocols that route by pipe).  As in pynng, a message is handed over
+    by a successful send: sending it again, or reading its body afterwards,
+    raises `MessageStateError`.
     """
 
-    __slots__ = ("_data", "_header", "_pipe")
+    __slots__ = ("_data", "_header", "_pipe", "_sent")
 
     def __init__(self, data: BytesLike, pipe: Optional[Pipe] = None, *, header: BytesLike = b"") -> None:
         self._data = bytes(_as_view(data))
         self._header = bytes(_as_view(header))
         self._pipe: Optional[Pipe] = None
+        self._sent = False
         if pipe is not None:
             self.pipe = pipe
 
     @property
     def bytes(self) -> builtins.bytes:
-        """The message body."""
+        """The message body (`MessageStateError` once the message was sent)."""
+        if self._sent:
+            raise MessageStateError("Message buffer is no longer available after sending.")
         return self._data
+
+    @property
+    def _buffer(self) -> memoryview:
+        """The body as a buffer (pynng's name)."""
+        return memoryview(self.bytes)
 
     @property
     def header(self) -> builtins.bytes:
@@ -188,7 +197,7 @@ class Message:
         self._pipe = pipe
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.bytes)
 
     def __repr__(self) -> str:
         pipe = self._pipe.id if self._pipe is not None else None
@@ -264,8 +273,10 @@ def msg_to_nk(msg: Message) -> Any:
     """A new ``nk_msg *`` for sending `msg`."""
     if not isinstance(msg, Message):
         raise TypeError("expected a Message, not %s" % type(msg).__name__)
+    if msg._sent:
+        raise MessageStateError("Attempted to send the same message more than once.")
     pid = msg.pipe.id if msg.pipe is not None else 0
-    return to_nk(msg.bytes, msg.header, pid)
+    return to_nk(msg._data, msg.header, pid)
 
 
 def _copy(ptr: Any, size: int) -> bytes:
@@ -287,6 +298,7 @@ def take_message(m: Any, pipe_for: Callable[[int], Optional[Pipe]]) -> Message:
         msg._data = _copy(lib.nk_msg_body(m), lib.nk_msg_len(m))
         msg._header = _copy(lib.nk_msg_header(m), lib.nk_msg_header_len(m))
         msg._pipe = pipe_for(lib.nk_msg_pipe(m))
+        msg._sent = False
         return msg
     finally:
         lib.nk_msg_free(m)

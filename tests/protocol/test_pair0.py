@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.helpers.impl import DEFAULT_RECV_MAX, nk
+from tests.helpers.impl import DEFAULT_RECV_MAX, IS_NNGKIT, nk
 from tests.helpers.modes import run_workers
 from tests.helpers.payloads import SIZE_IDS, SIZES, payload
 from tests.helpers.sync import dial, probe_until_connected
@@ -112,3 +112,25 @@ def test_option_defaults_and_names(sockets):
     p.recv_max_size = 1 << 20
     p.name = "pair-under-test"
     assert (p.recv_timeout, p.recv_max_size, p.name) == (321, 1 << 20, "pair-under-test")
+
+
+async def test_a_sent_message_is_handed_over(connect, mode):
+    # as in pynng: a successful send hands the Message over
+    a, b, _ = connect(nk.Pair0, nk.Pair0)
+    msg = nk.Message(b"once")
+    await mode.send_msg(b, msg)
+    assert await mode.recv(a) == b"once"
+    with pytest.raises(nk.MessageStateError):
+        await mode.send_msg(b, msg)
+    # pynng 0.9.0 fails here with a TypeError; later pynng and nngkit say MessageStateError
+    with pytest.raises(nk.MessageStateError if IS_NNGKIT else (nk.MessageStateError, TypeError)):
+        msg.bytes
+    # a send that fails leaves the message usable
+    lone = nk.Pair0(send_timeout=0)
+    try:
+        unsent = nk.Message(b"kept")
+        with pytest.raises((nk.Timeout, nk.TryAgain)):
+            lone.send_msg(unsent)
+        assert unsent.bytes == b"kept"
+    finally:
+        lone.close()
