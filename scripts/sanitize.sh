@@ -14,6 +14,8 @@
 #
 # ASan: leak detection is off (CPython frees little at exit; the suite's own
 # live-count checks find core leaks); UBSan reports every finding and goes on.
+# ASan's quarantine is kept small (default 256 MB): freed memory it holds
+# back would otherwise show up as growth in the suite's RSS checks.
 # TSan: CPython itself is not instrumented, so races reported entirely inside
 # the interpreter are suppressed (see tsan.supp written below); any report
 # with an nngkit frame counts.  Needs gcc's libasan/libubsan/libtsan (Debian:
@@ -72,7 +74,7 @@ export LD_PRELOAD="$RT"
 export PYTHONPATH="$SRC"
 export PYTHONFAULTHANDLER=1
 export NNGKIT_TEST_TIMEOUT=${NNGKIT_TEST_TIMEOUT:-180}
-export ASAN_OPTIONS="detect_leaks=0:log_path=$LOGS/asan:print_summary=1:halt_on_error=1:abort_on_error=1:fast_unwind_on_malloc=0"
+export ASAN_OPTIONS="detect_leaks=0:log_path=$LOGS/asan:print_summary=1:halt_on_error=1:abort_on_error=1:fast_unwind_on_malloc=0:quarantine_size_mb=${NNGKIT_ASAN_QUARANTINE_MB:-1}"
 export UBSAN_OPTIONS="print_stacktrace=1:log_path=$LOGS/ubsan:halt_on_error=0"
 export TSAN_OPTIONS="log_path=$LOGS/tsan:suppressions=$DEST/tsan.supp:halt_on_error=0:second_deadlock_stack=1:report_signal_unsafe=0"
 
