@@ -49,7 +49,9 @@ def test_32_threads_blocking_send_and_recv_on_one_socket(sockets, addr):
 
 
 SIGINT_CHILD = r"""
-import importlib, sys
+import importlib, signal, sys
+# a child of a background (non job-control) shell inherits SIGINT ignored
+signal.signal(signal.SIGINT, signal.default_int_handler)
 mod = importlib.import_module(sys.argv[1])
 pull = mod.Pull0(recv_timeout=20000, dial=sys.argv[2])
 print("waiting", flush=True)
