@@ -307,3 +307,26 @@ def _recv_with(sock: Any, timeout_ms: int) -> bytes:
         return sock.recv()
     finally:
         sock.recv_timeout = old
+
+
+@pytest.mark.timeout(60)
+async def test_failed_and_cancelled_sends_of_lent_bytes_return_their_loans(sockets, leak_check):
+    import asyncio
+    s = sockets(nk.Pair0)  # no peer: nothing can be sent
+    data = big(11, 200 * 1024)
+    for timeout in (0, 5):
+        s.send_timeout = timeout
+        for _ in range(20):
+            with pytest.raises((nk.TryAgain, nk.Timeout)):
+                s.send(data)
+            with pytest.raises((nk.TryAgain, nk.Timeout)):
+                await s.asend(data)
+    s.send_timeout = -1
+    for _ in range(20):
+        t = asyncio.ensure_future(s.asend(data))
+        await asyncio.sleep(0)
+        t.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await t
+    s.close()
+    wait_for(lent_settled, what="every loan returned")
