@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing as mp
+import os
 import resource
 import struct
 import threading
@@ -106,6 +107,8 @@ def _fork_child(url: str, q: Any) -> None:
 
 @pytest.mark.timeout(60)
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.skipif("libtsan" in os.environ.get("LD_PRELOAD", ""),
+                    reason="TSan cannot follow a fork() of a threaded process")
 def test_fork_with_lent_bodies_queued(sockets, addr):
     lst = RawListener("tcp")
     try:
@@ -128,9 +131,11 @@ def test_fork_with_lent_bodies_queued(sockets, addr):
             if proc.is_alive():
                 proc.kill()
         assert proc.exitcode == 0
-        for d in data:
-            assert conn.read_frame(timeout=10) == d
-        conn.close()
+        try:
+            for d in data:
+                assert conn.read_frame(timeout=10) == d
+        finally:
+            conn.close()
     finally:
         lst.close()
 
