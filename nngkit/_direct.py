@@ -90,6 +90,8 @@ def send(oid: int, is_ctx: int, m: Any, data: Any, size: int, block: bool) -> No
 
 def recv(oid: int, is_ctx: int, block: bool, rescue: Rescue) -> bytes:
     """Blocking (or, with block=False, immediate) receive."""
+    if _lent:
+        _reclaim()  # a program that only receives now still lets go of what it sent
     body = _recv(oid, is_ctx, _DEFAULT if block else 0, _SLICE_MS, rescue)
     if body is None:
         check(_EAGAIN)
@@ -157,6 +159,8 @@ async def asend(oid: int, is_ctx: int, data: Any) -> None:
 
 async def arecv(oid: int, is_ctx: int, rescue: Rescue) -> bytes:
     await yield_sometimes()  # before anything is done: a cancellation here loses nothing
+    if _lent:
+        _reclaim()  # as in recv
     body = try_recv(oid, is_ctx, rescue)
     if body is not None:
         return body

@@ -16,7 +16,7 @@ import logging
 import weakref
 from typing import Any, ClassVar, Dict, Optional, Tuple, TypeVar, Union
 
-from . import _aio
+from . import _aio, _message
 from ._context import Context, Messaging
 from ._errors import ConnectionRefused, check
 from ._ffi import ffi, lib
@@ -344,6 +344,8 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         self._dialers.clear()
         self._free_rescued()
         rv = lib.nk_socket_close(self._sid)
+        if _message._lent:
+            _message._reclaim()  # bodies the closed pipes gave back
         if rv != lib.NK_ECLOSED:
             check(rv)
 

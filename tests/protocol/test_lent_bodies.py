@@ -100,3 +100,23 @@ def test_later_small_sends_release_a_large_one(sockets, addr):
         return sys.getrefcount(body) <= refs
 
     assert wait_for(tick)
+
+
+def _try_recv(sock) -> None:
+    try:
+        sock.recv(block=False)
+    except nk.TryAgain:
+        pass
+
+
+def test_loans_come_back_without_another_send(sockets, addr):
+    # a program that sends one large body, then only receives, must not
+    # keep the body alive until some later send
+    push = open_sock(sockets, nk.Push0)
+    pull = open_sock(sockets, nk.Pull0)
+    link(push, pull, addr, "tcp")
+    body = payload(BIG, 4)
+    refs = sys.getrefcount(body)
+    push.send(body)
+    assert pull.recv() == body
+    assert wait_for(lambda: _try_recv(pull) or sys.getrefcount(body) <= refs)
