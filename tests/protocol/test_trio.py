@@ -14,13 +14,11 @@ from typing import Any, List
 import anyio
 import pytest
 import sniffio
+import trio  # a test dependency (pip install -e .[test]): these tests never skip
+import trio.testing
 
 from tests.helpers.impl import nk
 from tests.helpers.sync import dial, listen
-
-pytest.importorskip("trio")
-import trio  # noqa: E402
-import trio.testing  # noqa: E402
 
 
 async def test_mode_runs_under_its_framework(mode: Any) -> None:
