@@ -231,6 +231,8 @@ nki_sock *nki_sock_find(uint32_t id);
 void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a);
 /* Milliseconds in range for a duration option (-1 = infinite). */
 int nki_opt_duration(int64_t v, int32_t *out);
+/* Copies a string option's value into buf (NK_EINVAL when it does not fit). */
+int nki_opt_str(const char *src, char *buf, size_t len);
 
 /* ---- endpoints (dialers and listeners) ---- */
 

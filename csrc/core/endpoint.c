@@ -596,18 +596,10 @@ int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *se
 int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len)
 {
     if (strcmp(name, "url") == 0) {
-        if (strlen(ep->url) + 1 > len) {
-            return NK_EINVAL;
-        }
-        strcpy(buf, ep->url);
-        return 0;
+        return nki_opt_str(ep->url, buf, len);
     }
     if (strcmp(name, "peer-name") == 0) {
-        if (strlen(ep->sock->proto->peer_name) + 1 > len) {
-            return NK_EINVAL;
-        }
-        strcpy(buf, ep->sock->proto->peer_name);
-        return 0;
+        return nki_opt_str(ep->sock->proto->peer_name, buf, len);
     }
     if (strcmp(name, "local-address") == 0 && ep->fd >= 0 && !ep->dialer) {
         struct sockaddr_storage ss;

@@ -250,23 +250,13 @@ int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v)
     return 0;
 }
 
-static int pipe_copy_str(const char *src, char *buf, size_t len)
-{
-    size_t n = strlen(src);
-    if (n + 1 > len) {
-        return NK_EINVAL;
-    }
-    memcpy(buf, src, n + 1);
-    return 0;
-}
-
 int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
 {
     if (strcmp(name, "url") == 0) {
-        return p->ep ? pipe_copy_str(p->ep->url, buf, len) : NK_ENOTSUP;
+        return p->ep ? nki_opt_str(p->ep->url, buf, len) : NK_ENOTSUP;
     }
     if (strcmp(name, "protocol-name") == 0) {
-        return pipe_copy_str(p->sock->proto->self_name, buf, len);
+        return nki_opt_str(p->sock->proto->self_name, buf, len);
     }
     if (strcmp(name, "peer-name") == 0) {
         /* An admitted pipe's peer is the socket's peer; during the
@@ -275,7 +265,7 @@ int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
         if (pr == NULL && !p->attached) {
             return NK_ESTATE;
         }
-        return pipe_copy_str(pr ? pr->self_name : p->sock->proto->peer_name, buf, len);
+        return nki_opt_str(pr ? pr->self_name : p->sock->proto->peer_name, buf, len);
     }
     return p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, buf, len) : NK_ENOTSUP;
 }

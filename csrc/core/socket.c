@@ -41,6 +41,16 @@ int nki_opt_duration(int64_t v, int32_t *out)
     return 0;
 }
 
+int nki_opt_str(const char *src, char *buf, size_t len)
+{
+    size_t n = strlen(src);
+    if (n + 1 > len) {
+        return NK_EINVAL;
+    }
+    memcpy(buf, src, n + 1);
+    return 0;
+}
+
 int nk_socket_open(int proto, int raw, uint32_t *sid)
 {
     const nki_proto *p = nki_proto_find(proto, raw != 0);
@@ -555,16 +565,6 @@ static int sock_get_int(nki_sock *s, const char *name, int64_t *v)
     return 0;
 }
 
-static int copy_str(const char *src, char *buf, size_t len)
-{
-    size_t n = strlen(src);
-    if (n + 1 > len) {
-        return NK_EINVAL;
-    }
-    memcpy(buf, src, n + 1);
-    return 0;
-}
-
 int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len);
 int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *set);
 nki_ep *nki_ep_find(uint32_t id, bool dialer);
@@ -697,11 +697,11 @@ int nk_opt_get_str(int kind, uint32_t id, const char *name, char *buf, size_t le
         nki_sock *s = nki_sock_find(id);
         if (s) {
             if (strcmp(name, "socket-name") == 0) {
-                rv = copy_str(s->name, buf, len);
+                rv = nki_opt_str(s->name, buf, len);
             } else if (strcmp(name, "protocol-name") == 0) {
-                rv = copy_str(s->proto->self_name, buf, len);
+                rv = nki_opt_str(s->proto->self_name, buf, len);
             } else if (strcmp(name, "peer-name") == 0) {
-                rv = copy_str(s->proto->peer_name, buf, len);
+                rv = nki_opt_str(s->proto->peer_name, buf, len);
             } else {
                 rv = NK_ENOTSUP;
             }

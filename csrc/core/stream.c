@@ -551,7 +551,6 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
 static int sp_ipc_address(nki_pipe *p, char *buf, size_t len)
 {
     const char *a, *sep;
-    size_t n;
     if (p->ep == NULL) {
         return NK_ECLOSED;
     }
@@ -559,11 +558,7 @@ static int sp_ipc_address(nki_pipe *p, char *buf, size_t len)
     if (strncmp(a, "abstract://", 11) != 0 && (sep = strstr(a, "://")) != NULL) {
         a = sep + 3;
     }
-    if ((n = strlen(a)) + 1 > len) {
-        return NK_EINVAL;
-    }
-    memcpy(buf, a, n + 1);
-    return 0;
+    return nki_opt_str(a, buf, len);
 }
 
 static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)

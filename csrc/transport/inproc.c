@@ -139,18 +139,10 @@ static void ip_free(nki_pipe *p)
  * NNG reports it, "inproc://name"). */
 static int ip_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
 {
-    size_t n;
     if (strcmp(name, "remote-address") != 0 && strcmp(name, "local-address") != 0) {
         return NK_ENOTSUP;
     }
-    if (p->ep == NULL) {
-        return NK_ECLOSED;
-    }
-    if ((n = strlen(p->ep->url)) + 1 > len) {
-        return NK_EINVAL;
-    }
-    memcpy(buf, p->ep->url, n + 1);
-    return 0;
+    return p->ep ? nki_opt_str(p->ep->url, buf, len) : NK_ECLOSED;
 }
 
 static const nki_pipe_ops inproc_pipe_ops = {
