@@ -1,23 +1,23 @@
-"""The bridge between the core's aios and Python: sync, asyncio and trio.
+"""Receiving whole messages through core aios, and the shared waiting parts.
 
-Every send or receive is one core aio, started by a ``start(aio)`` callable
-(``nk_sock_send``, ``nk_ctx_recv``, ... bound to an id).  Only how we wait
-for the completion differs:
+Sends, and receives of bodies, take the one-call paths of `_direct`; this
+module receives whole ``nk_msg *`` (for `Message`, pipe events), with an aio
+started by a ``start(aio)`` callable (``nk_ctx_recv``, ... bound to an id),
+and holds what both modules wait with:
 
-* sync: `send` / `recv` wait in ``nk_aio_wait`` with the GIL released, in
-  short slices, so other threads run and Ctrl-C is handled between slices
-  (the operation is then cancelled and waited for before re-raising);
-* async: `asend` / `arecv` route the completion to a completion queue
-  (`_cq.CompletionQueue`), one per event loop, whose fd the loop watches
-  (asyncio: ``add_reader``; trio: a system task, see `_trio`).  The loop
-  drains the finished tags and wakes the waiting tasks in its own thread:
-  no Python ever runs on a core thread and no cffi callback exists.  The
-  running framework is detected on each call, as pynng does.
+* sync: `wait` waits in ``nk_aio_wait`` with the GIL released, in short
+  slices, so other threads run and Ctrl-C is handled between slices (the
+  operation is then cancelled and waited for before re-raising);
+* async: the completion goes to a completion queue (`_cq.CompletionQueue`),
+  one per event loop, whose fd the loop watches (asyncio: ``add_reader``;
+  trio: a system task, see `_trio`).  The loop drains the finished tags and
+  wakes the waiting tasks in its own thread: no Python ever runs on a core
+  thread and no cffi callback exists.  `_current_queue` detects the running
+  framework on each call, as pynng does.
 
-`arecv` and `asend` first try with a zero timeout, so a queued message, or
-a send that a pipe can take at once, completes without touching the queue
-(and without a trip through the event loop).  Cancelling an awaiting task cancels its
-aio; the aio is freed when its completion arrives (or when the queue is
+`arecv` first tries with a zero timeout, so a queued message completes
+without touching the queue.  Cancelling an awaiting task cancels its aio;
+the aio is freed when its completion arrives (or when the queue is
 released), never while the core may still use it.  The queue of a loop that
 has been closed (or collected) is released when the next queue is made, by
 ``_debug.live_counts``, or at exit.
@@ -80,26 +80,6 @@ def _take_msg(aio: Any) -> Any:
     return m
 
 
-def _aio_for_send(m: Any) -> Any:
-    try:
-        aio = new_aio()
-    except BaseException:
-        lib.nk_msg_free(m)
-        raise
-    lib.nk_aio_set_msg(aio, m)
-    return aio
-
-
-def send(start: Start, m: Any, block: bool = True) -> None:
-    """Send ``nk_msg *`` `m` (always consumed) and wait for the result."""
-    aio = _aio_for_send(m)
-    try:
-        _run(aio, start, lib.NK_DURATION_DEFAULT if block else 0)
-        _check_sent(aio)
-    finally:
-        lib.nk_aio_free(aio)
-
-
 def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
     """Receive one message; returns an ``nk_msg *`` the caller must free."""
     aio = new_aio()
@@ -114,32 +94,6 @@ def recv(start: Start, block: bool = True, rescue: Rescue = None) -> Any:
         return _take_msg(aio)
     finally:
         lib.nk_aio_free(aio)
-
-
-async def asend(start: Start, m: Any) -> None:
-    """Asynchronously send ``nk_msg *`` `m` (always consumed)."""
-    try:
-        await yield_sometimes()
-    except BaseException:
-        lib.nk_msg_free(m)
-        raise
-    aio = _aio_for_send(m)
-    try:
-        rv = _run(aio, start, 0)  # fast path: most sends complete at once
-    except BaseException:
-        lib.nk_aio_free(aio)
-        raise
-    if rv != lib.NK_EAGAIN:
-        try:
-            _check_sent(aio)
-        finally:
-            lib.nk_aio_free(aio)
-        return
-    bridge = await _complete(aio, start)
-    try:
-        _check_sent(aio)
-    finally:
-        bridge.free(aio)
 
 
 async def arecv(start: Start, rescue: Rescue = None) -> Any:

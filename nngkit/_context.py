@@ -45,9 +45,6 @@ class Messaging:
         """The core id of the socket or context."""
         raise NotImplementedError
 
-    def _start_send(self, aio: Any) -> None:
-        raise NotImplementedError
-
     def _start_recv(self, aio: Any) -> None:
         raise NotImplementedError
 
@@ -116,7 +113,7 @@ class Messaging:
 
     def send_msg(self, msg: Message, block: bool = True) -> None:
         """Send a `Message` (body, header and, if set, the pipe to use)."""
-        _aio.send(self._start_send, msg_to_nk(msg), block)
+        _direct.send(self.id, self._is_ctx, msg_to_nk(msg), ffi.NULL, 0, block)
         msg._sent = True
 
     def recv_msg(self, block: bool = True) -> Message:
@@ -135,7 +132,7 @@ class Messaging:
 
     async def asend_msg(self, msg: Message) -> None:
         """Asynchronously send a `Message`."""
-        await _aio.asend(self._start_send, msg_to_nk(msg))
+        await _direct.asend(self.id, self._is_ctx, None, msg_to_nk(msg))
         msg._sent = True
 
     async def arecv_msg(self) -> Message:
@@ -193,9 +190,6 @@ class Context(OptionAccess, Messaging):
     def socket(self) -> "Socket":
         """The socket this context belongs to."""
         return self._socket
-
-    def _start_send(self, aio: Any) -> None:
-        lib.nk_ctx_send(self._cid, aio)
 
     def _start_recv(self, aio: Any) -> None:
         lib.nk_ctx_recv(self._cid, aio)

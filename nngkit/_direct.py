@@ -35,7 +35,7 @@ def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, sli
     op = ffi.new("nk_op *")  # per call: a signal handler may send meanwhile
     try:
         rv = lib.nk_send_wait(oid, is_ctx, m, data, size, timeout, slice_ms, op)
-        if rv == _PENDING:  # as _aio.send does, on the aio the core handed over
+        if rv == _PENDING:  # wait on the aio the core handed over, as _aio.recv does
             wait(op.aio)
             _check_sent(op.aio)
         elif rv:
@@ -122,9 +122,15 @@ def _started(rv: int, op: Any) -> Any:
     return op.aio
 
 
-async def asend(oid: int, is_ctx: int, data: Any) -> None:
-    await yield_sometimes()  # before anything is done: a cancellation here loses nothing
-    m = try_send(oid, is_ctx, *payload(data))
+async def asend(oid: int, is_ctx: int, data: Any, m: Any = None) -> None:
+    """Send ``data``, or when `m` is given that ``nk_msg *`` (always consumed)."""
+    try:
+        await yield_sometimes()  # before anything is sent: a cancellation here loses nothing
+    except BaseException:
+        if m is not None:
+            lib.nk_msg_free(m)
+        raise
+    m = try_send(oid, is_ctx, *(payload(data) if m is None else (m, ffi.NULL, 0)))
     if m is None:
         return
     try:

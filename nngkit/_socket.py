@@ -309,9 +309,6 @@ class Socket(PipeEvents, OptionAccess, Messaging):
 
     # -- messaging (the methods themselves are in Messaging) -------------
 
-    def _start_send(self, aio: Any) -> None:
-        lib.nk_sock_send(self._sid, aio)
-
     def _start_recv(self, aio: Any) -> None:
         lib.nk_sock_recv(self._sid, aio)
 
