@@ -57,9 +57,7 @@ class _Stats:
 
 
 @dataclasses.dataclass(frozen=True)
-class SocketStats(_Stats):
-    """Counters of one socket (all its connections together)."""
-
+class _Traffic(_Stats):
     msgs_in: int = 0
     """Messages received from peers."""
     bytes_in: int = 0
@@ -68,6 +66,12 @@ class SocketStats(_Stats):
     """Messages handed to connections."""
     bytes_out: int = 0
     """Their bytes (protocol header + body)."""
+
+
+@dataclasses.dataclass(frozen=True)
+class SocketStats(_Traffic):
+    """Counters of one socket (all its connections together)."""
+
     pipes: int = 0
     """Connections established now."""
     pipes_added: int = 0
@@ -105,17 +109,8 @@ class SocketStats(_Stats):
 
 
 @dataclasses.dataclass(frozen=True)
-class PipeStats(_Stats):
-    """Traffic of one connection."""
-
-    msgs_in: int = 0
-    """Messages received on it."""
-    bytes_in: int = 0
-    """Their bytes (protocol header + body)."""
-    msgs_out: int = 0
-    """Messages handed to it."""
-    bytes_out: int = 0
-    """Their bytes (protocol header + body)."""
+class PipeStats(_Traffic):
+    """Traffic of one connection: ``msgs_in``, ``bytes_in``, ``msgs_out``, ``bytes_out``."""
 
 
 @dataclasses.dataclass(frozen=True)
