@@ -79,18 +79,18 @@ class CompletionQueue:
     # -- shared logic -----------------------------------------------------
 
     def start(self, aio: Any, start: Start, rescue: Rescue = None) -> Entry:
-        entry = Entry(aio, next(self._counter), self._new_waiter())
-        entry.rescue = rescue
-        self._pending[entry.tag] = entry
-        self._users += 1
-        lib.nk_aio_set_cq(aio, self._cq, entry.tag)
-        lib.nk_aio_set_timeout(aio, lib.NK_DURATION_DEFAULT)
-        start(aio)
-        return entry
+        """Bind `aio` to this queue and start it with ``start(aio)``."""
+        def bind(tag: int) -> Any:
+            lib.nk_aio_set_cq(aio, self._cq, tag)
+            lib.nk_aio_set_timeout(aio, lib.NK_DURATION_DEFAULT)
+            start(aio)
+            return aio
+
+        return self.adopt(rescue, bind)
 
     def adopt(self, rescue: Rescue, start: Callable[[int], Any]) -> Entry:
-        """Like `start`, for an aio that ``start(tag)`` makes and starts bound to
-        this queue (nk_send_start / nk_recv_start) and returns."""
+        """Wait here for the aio that ``start(tag)`` starts bound to this queue
+        under `tag` (nk_send_start / nk_recv_start, or `start`) and returns."""
         tag = next(self._counter)
         entry = Entry(None, tag, self._new_waiter())
         entry.rescue = rescue
