@@ -1,0 +1,94 @@
+"""Typed trace events, and their JSON Lines form (schema "v": 1, docs/nngtrace.md).
+
+Every event has: ts (seconds since the trace started), conn (connection id,
+from 1), dir ("up": client to server, "down": server to client, None for the
+connection as a whole), layer, event, and a one-line human summary (text).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, Optional
+
+from .headers import SPHeader
+
+SCHEMA_VERSION = 1
+ARROWS = {"up": "->", "down": "<-", None: "--"}
+
+
+@dataclass
+class Event:
+    ts: float
+    conn: int
+    dir: Optional[str]
+    layer: str   # conn, sp, msg, state, fault, error
+    event: str
+    text: str
+    proto: Optional[str] = None
+    data: Dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {"v": SCHEMA_VERSION, "ts": round(self.ts, 6), "conn": self.conn, "dir": self.dir,
+                               "layer": self.layer, "event": self.event}
+        if self.proto is not None:
+            out["proto"] = self.proto
+        out.update(self.data)
+        out["text"] = self.text
+        return out
+
+
+@dataclass
+class ConnEvent(Event):
+    """A connection opened ("open") or closed ("close")."""
+
+
+@dataclass
+class HandshakeEvent(Event):
+    """One side's 8-byte SP header ("handshake") or the verdict on both ("verdict")."""
+
+    ok: bool = True
+
+
+@dataclass
+class MessageEvent(Event):
+    """One SP message (one frame): its length, protocol header and body preview."""
+
+    length: int = 0
+    hdr: SPHeader = field(default_factory=lambda: SPHeader("none"))
+    body: Optional[Dict[str, Any]] = None
+    start: int = 0   # stream offsets of the frame (prefix included), for the proxy's fault gate
+    end: int = 0
+
+    @property
+    def id(self) -> Optional[int]:
+        return self.hdr.id
+
+    @property
+    def kind(self) -> str:
+        return self.hdr.kind
+
+    def to_json(self) -> Dict[str, Any]:
+        out = super().to_json()
+        text = out.pop("text")
+        out["len"] = self.length
+        out["hdr"] = self.hdr.to_json()
+        if self.body is not None:
+            out["body"] = self.body
+        out["text"] = text
+        return out
+
+
+@dataclass
+class StateEvent(Event):
+    """Across messages: "match" (reply to request, rtt), "resend", "unknown-id", "late", "over-recv-max"."""
+
+    id: Optional[int] = None
+
+
+@dataclass
+class FaultEvent(Event):
+    """A fault injected by the proxy ("drop", "delay", "dup", "corrupt-header", "close", "stall")."""
+
+
+@dataclass
+class ErrorEvent(Event):
+    """Input NNG would not accept ("broken"), a stream cut mid-frame ("cut"), a huge length claim ("claim")."""
