@@ -11,8 +11,10 @@ it does not use nngkit's internals.
 from __future__ import annotations
 
 from .conn import ConnDecoder, Options
+from .faults import FaultSpec
+from .tracer import Tracer
 from .events import ConnEvent, ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, StateEvent
 from .headers import SPHeader
 
-__all__ = ["ConnDecoder", "Options", "Event", "ConnEvent", "HandshakeEvent", "MessageEvent", "StateEvent",
+__all__ = ["Tracer", "FaultSpec", "ConnDecoder", "Options", "Event", "ConnEvent", "HandshakeEvent", "MessageEvent", "StateEvent",
            "FaultEvent", "ErrorEvent", "SPHeader"]

@@ -1,0 +1,124 @@
+"""The command line: ``nngtrace proxy``, ``nngtrace read``, ``nngtrace dissector``."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from typing import IO, Callable, List, Optional
+
+from . import body
+from .conn import Options
+from .events import Event
+from .faults import FaultSpec, parse_delay, parse_filter
+from .output import HumanWriter, JsonWriter
+from .stats import Stats
+
+
+def _output_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="JSON Lines (schema v1, docs/nngtrace.md)")
+    p.add_argument("--out", metavar="FILE", help="write events here instead of stdout")
+    p.add_argument("--stats", action="store_true", help="a table per connection and protocol at exit")
+    p.add_argument("--body", choices=body.FORMATS + ("none",), default="quoted", help="body preview format")
+    p.add_argument("--preview", type=int, default=32, metavar="N", help="body bytes previewed (default 32)")
+    p.add_argument("--recv-max", type=int, default=0, metavar="N", help="flag frames longer than N bytes")
+    p.add_argument("--survey-time", type=float, metavar="MS", help="flag survey responses later than this")
+    p.add_argument("--ttl", type=int, default=8, metavar="N", help="ttl-max the receivers use (default 8)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+
+def _fault_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("fault injection (seeded, counted)")
+    g.add_argument("--seed", type=int, default=0)
+    g.add_argument("--drop", type=float, default=0.0, metavar="P")
+    g.add_argument("--delay", type=parse_delay, metavar="MS[:JITTER]")
+    g.add_argument("--dup", type=float, default=0.0, metavar="P")
+    g.add_argument("--corrupt-header", type=float, default=0.0, metavar="P")
+    g.add_argument("--close-after", type=int, metavar="N", help="close both sides after N messages")
+    g.add_argument("--stall-after", type=int, metavar="N", help="stop reading after N messages")
+    g.add_argument("--direction", choices=("up", "down", "both"), default="both")
+    g.add_argument("--filter", type=parse_filter, default={}, metavar="EXPR",
+                   help="proto=NAME,kind=KIND,id=0xHEX: faults only for matching messages")
+    g.add_argument("--fault-limit", type=int, metavar="N", help="at most N faults of each kind")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="nngtrace", description="See, and bend, SP (nanomsg/NNG) traffic.")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    px = sub.add_parser("proxy", help="relay clients of --listen to --forward, tracing both ways")
+    px.add_argument("--listen", required=True, metavar="URL")
+    px.add_argument("--forward", required=True, metavar="URL")
+    _output_args(px)
+    _fault_args(px)
+    rd = sub.add_parser("read", help="decode SP in a pcap or pcapng capture")
+    rd.add_argument("file")
+    rd.add_argument("--port", type=int, action="append", help="SP server port (default: find SP headers)")
+    _output_args(rd)
+    sub.add_parser("dissector", help="print a Lua Wireshark dissector for SP over TCP")
+    return p
+
+
+def options(a: argparse.Namespace) -> Options:
+    return Options(body=None if a.body == "none" else a.body, preview=a.preview, ttl=a.ttl, recv_max=a.recv_max,
+                   survey_time=a.survey_time / 1e3 if a.survey_time is not None else None)
+
+
+def faults(a: argparse.Namespace) -> FaultSpec:
+    delay, jitter = a.delay or (0.0, 0.0)
+    return FaultSpec(seed=a.seed, drop=a.drop, delay_ms=delay, jitter_ms=jitter, dup=a.dup,
+                     corrupt=a.corrupt_header, close_after=a.close_after, stall_after=a.stall_after,
+                     direction=a.direction, filter=a.filter, limit=a.fault_limit)
+
+
+def sinks(a: argparse.Namespace, out: IO[str]) -> "tuple[Callable[[Event], None], Stats]":
+    color = {"auto": None, "always": True, "never": False}[a.color]
+    write: Callable[[Event], None] = JsonWriter(out) if a.json else HumanWriter(out, color)
+    stats = Stats()
+
+    def sink(ev: Event) -> None:
+        write(ev)
+        stats(ev)
+
+    return sink, stats
+
+
+async def _proxy(a: argparse.Namespace, sink: Callable[[Event], None]) -> None:
+    from .proxy import Proxy
+
+    proxy = Proxy(a.listen, a.forward, sink, options(a), faults(a))
+    await proxy.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await proxy.close()
+
+
+def run(argv: List[str], stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None) -> int:
+    stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
+    a = parser().parse_args(argv)
+    if a.cmd == "dissector":
+        from .dissector import LUA
+
+        stdout.write(LUA)
+        return 0
+    out = open(a.out, "w", encoding="utf-8") if a.out else stdout
+    try:
+        sink, stats = sinks(a, out)
+        try:
+            if a.cmd == "proxy":
+                asyncio.run(_proxy(a, sink))
+            else:
+                from .capture import read_capture
+
+                read_capture(a.file, a.port, options(a), sink)
+        except (ValueError, OSError) as e:
+            stderr.write("nngtrace: %s\n" % e)
+            return 1
+        if a.stats:
+            stats.print(stderr if a.json or a.out else stdout)
+        return 0
+    finally:
+        if a.out:
+            out.close()

@@ -1,0 +1,87 @@
+"""The transport seam of the proxy: parse a URL, listen on it, dial it.
+
+tcp (tcp://host:port, [v6] literals, port 0 for an ephemeral port) and ipc
+(ipc:///path, a Unix stream socket) today.  ws, tls+tcp and wss slot in as
+new ``Transport`` entries in ``TRANSPORTS``: their listen/dial also carry the
+upgrade or the TLS session, and conn.DECODERS gets their decoder.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, Tuple
+from urllib.parse import urlsplit
+
+Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
+LIMIT = 1 << 18  # stream reader buffer: the relay reads in pieces of up to this
+
+
+@dataclass(frozen=True)
+class Address:
+    scheme: str   # tcp, ipc
+    host: str = ""
+    port: int = 0
+    path: str = ""
+
+    def url(self) -> str:
+        if self.scheme == "ipc":
+            return "ipc://" + self.path
+        host = "[%s]" % self.host if ":" in self.host else self.host
+        return "tcp://%s:%d" % (host, self.port)
+
+
+def parse(url: str) -> Address:
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("not a URL: %r" % url)
+    if scheme in ("ipc", "unix"):
+        if not rest:
+            raise ValueError("ipc URL without a path: %r" % url)
+        return Address("ipc", path=rest)
+    if scheme in ("tcp", "tcp4", "tcp6"):
+        parts = urlsplit("tcp://" + rest)
+        if parts.port is None or parts.hostname is None:
+            raise ValueError("tcp URL needs host and port: %r" % url)
+        return Address("tcp", parts.hostname, parts.port)
+    if scheme in ("ws", "wss", "tls+tcp", "ws4", "ws6"):
+        raise ValueError("%s:// is not supported by nngtrace yet (tcp and ipc are)" % scheme)
+    raise ValueError("unknown scheme %r" % scheme)
+
+
+async def _listen_tcp(a: Address, handler: Handler) -> Tuple[Any, Address]:
+    server = await asyncio.start_server(handler, a.host or None, a.port, limit=LIMIT)
+    port = server.sockets[0].getsockname()[1]
+    return server, Address("tcp", a.host, port)
+
+
+async def _listen_ipc(a: Address, handler: Handler) -> Tuple[Any, Address]:
+    try:
+        if stat.S_ISSOCK(os.stat(a.path).st_mode):
+            os.unlink(a.path)  # a stale socket file (a live listener makes bind fail below anyway)
+    except FileNotFoundError:
+        pass
+    server = await asyncio.start_unix_server(handler, a.path, limit=LIMIT)
+    return server, a
+
+
+async def _dial_tcp(a: Address) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_connection(a.host, a.port, limit=LIMIT)
+
+
+async def _dial_ipc(a: Address) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    return await asyncio.open_unix_connection(a.path, limit=LIMIT)
+
+
+@dataclass(frozen=True)
+class Transport:
+    listen: Callable[[Address, Handler], Awaitable[Tuple[Any, Address]]]
+    dial: Callable[[Address], Awaitable[Tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+    decoder: str  # key of conn.DECODERS
+
+
+TRANSPORTS: Dict[str, Transport] = {
+    "tcp": Transport(_listen_tcp, _dial_tcp, "tcp"),
+    "ipc": Transport(_listen_ipc, _dial_ipc, "ipc"),
+}

@@ -1,0 +1,108 @@
+"""The fault gate: message-level relay of one direction, for when faults are asked for.
+
+Without faults the proxy relays each chunk as it arrives.  With faults, a
+direction's bytes are held until the decoder has seen the whole frame they
+belong to; then the frame is forwarded, dropped, delayed, duplicated or
+corrupted, in stream order (a delayed frame holds back the ones after it).
+The connection header and anything after undecodable input pass unchanged.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Callable, List, Optional, Tuple
+
+from .events import ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent
+from .faults import FaultPlan
+
+QUEUE = 256
+
+
+class Gate:
+    def __init__(self, d: str, plan: FaultPlan, writer: asyncio.StreamWriter, now: Callable[[], float],
+                 emit: Callable[[Event], None]) -> None:
+        self.d, self.plan, self.writer, self.now, self.emit = d, plan, writer, now, emit
+        self.buf = bytearray()
+        self.base = 0            # stream offset of buf[0]
+        self.passthrough = False
+        self.stalled = False
+        self.closing = False
+        self._release = 0.0      # loop time of the last scheduled write (keeps order)
+        self._q: "asyncio.Queue[Optional[Tuple[float, bytes]]]" = asyncio.Queue(QUEUE)
+        self._task = asyncio.ensure_future(self._writer())
+
+    async def push(self, chunk: bytes, events: List[Event]) -> None:
+        self.buf += chunk
+        for ev in events:
+            if ev.dir != self.d or self.stalled or self.closing:
+                continue
+            if isinstance(ev, HandshakeEvent) and ev.event == "handshake":
+                await self._forward(self._cut(8), 0.0)
+            elif isinstance(ev, MessageEvent):
+                await self._message(ev)
+            elif isinstance(ev, ErrorEvent) and ev.event == "broken":
+                self.passthrough = True
+        if self.passthrough and not self.stalled and not self.closing:
+            await self._forward(self._cut(self.base + len(self.buf)), 0.0)
+
+    def _cut(self, end: int) -> bytes:
+        n = end - self.base
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        self.base = end
+        return out
+
+    async def _message(self, ev: MessageEvent) -> None:
+        frame = self._cut(ev.end)
+        decision = self.plan.decide(self.d, ev)
+        for kind in decision.faults:
+            self._report(ev, kind, decision.delay)
+        if "stall" in decision.faults:
+            self.stalled = True
+            return
+        if "close" in decision.faults:
+            self.closing = True
+            return
+        if "drop" in decision.faults:
+            return
+        if "corrupt-header" in decision.faults and len(frame) > ev.end - ev.start - ev.length:
+            at = ev.end - ev.start - ev.length  # first payload byte
+            frame = frame[:at] + bytes([frame[at] ^ 0xFF]) + frame[at + 1:]
+        await self._forward(frame, decision.delay)
+        if "dup" in decision.faults:
+            await self._forward(frame, decision.delay)
+
+    def _report(self, ev: MessageEvent, kind: str, delay: float) -> None:
+        what = "delayed %.1f ms" % (delay * 1e3) if kind == "delay" else {
+            "drop": "dropped", "dup": "duplicated", "corrupt-header": "first header byte XOR 0xff",
+            "close": "closing both sides instead of relaying", "stall": "stalled: this direction is no longer read",
+        }[kind]
+        ident = " id=0x%08x" % ev.hdr.id if ev.hdr.id is not None else ""
+        self.emit(FaultEvent(self.now(), ev.conn, self.d, "fault", kind, "%s%s: %s" % (ev.hdr.kind, ident, what),
+                             ev.proto, {"id": ev.hdr.id, "msg_offset": ev.start, "delay": round(delay, 6)}))
+
+    async def _forward(self, data: bytes, delay: float) -> None:
+        if not data:
+            return
+        loop = asyncio.get_running_loop()
+        self._release = max(self._release, loop.time() + delay)
+        await self._q.put((self._release, data))
+
+    async def _writer(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            item = await self._q.get()
+            if item is None:
+                return
+            when, data = item
+            if when > loop.time():
+                await asyncio.sleep(when - loop.time())  # the injected delay itself
+            self.writer.write(data)
+            await self.writer.drain()
+
+    async def finish(self) -> None:
+        """Everything queued is written (the stream ended)."""
+        await self._q.put(None)
+        await self._task
+
+    def cancel(self) -> None:
+        self._task.cancel()

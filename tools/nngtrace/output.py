@@ -1,0 +1,39 @@
+"""Writing events: one human line each (rich colours on a terminal), or JSON Lines."""
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from rich.console import Console
+from rich.text import Text
+
+from .events import ARROWS, Event
+
+STYLES = {"conn": "bold blue", "sp": "cyan", "msg": "default", "state": "magenta", "fault": "bold yellow",
+          "error": "bold red"}
+
+
+class HumanWriter:
+    """``  0.001234 c1 -> msg   REQ0 len=9 request id=0x80000001 "ping"``"""
+
+    def __init__(self, stream: IO[str], color: Any = None) -> None:
+        force = None if color is None else bool(color)
+        self.console = Console(file=stream, force_terminal=force, no_color=color is False, highlight=False,
+                               soft_wrap=True)
+
+    def __call__(self, ev: Event) -> None:
+        style = STYLES.get(ev.layer, "default")
+        if ev.layer == "sp" and not getattr(ev, "ok", True):
+            style = "bold red"
+        line = Text("%10.6f c%-3d %s %-5s " % (ev.ts, ev.conn, ARROWS[ev.dir], ev.layer))
+        line.append(ev.text, style=style)
+        self.console.print(line)
+
+
+class JsonWriter:
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def __call__(self, ev: Event) -> None:
+        self.stream.write(json.dumps(ev.to_json(), separators=(",", ":")) + "\n")
+        self.stream.flush()

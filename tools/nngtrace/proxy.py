@@ -1,0 +1,86 @@
+"""The tracing proxy: listen on one URL, dial another once per client, relay and decode.
+
+``Proxy`` runs inside an asyncio loop (``start``/``close``); the command
+line and ``Tracer`` drive it.  Every event goes to ``sink``.
+"""
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+import time
+from dataclasses import replace
+from typing import Any, Callable, Optional, Set
+
+from . import endpoints
+from .conn import Options
+from .events import ConnEvent, Event
+from .faults import FaultPlan, FaultSpec
+from .relay import Relay
+from .state import Tracker
+
+
+class Proxy:
+    def __init__(self, listen: str, forward: str, sink: Callable[[Event], None], opts: Optional[Options] = None,
+                 faults: Optional[FaultSpec] = None) -> None:
+        self.listen_addr = endpoints.parse(listen)
+        self.forward_addr = endpoints.parse(forward)
+        if self.listen_addr.scheme != self.forward_addr.scheme:
+            raise ValueError("bridging %s to %s re-frames messages, which nngtrace does not do yet"
+                             % (self.listen_addr.scheme, self.forward_addr.scheme))
+        self.transport = endpoints.TRANSPORTS[self.listen_addr.scheme]
+        self.forward_url = self.forward_addr.url()
+        self.opts = replace(opts or Options(), transport=self.transport.decoder)
+        self.tracker = Tracker(self.opts.survey_time)
+        self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
+        self.sink = sink
+        self.url = ""
+        self.t0 = time.monotonic()
+        self._ids = itertools.count(1)
+        self._server: Any = None
+        self._tasks: Set["asyncio.Task[None]"] = set()
+        self._relays: Set[Relay] = set()
+        self.closed = asyncio.Event()
+
+    def now(self) -> float:
+        return time.monotonic() - self.t0
+
+    def emit(self, ev: Event) -> None:
+        self.sink(ev)
+
+    async def start(self) -> str:
+        """Listen; returns the bound URL (a tcp port 0 resolved)."""
+        self._server, bound = await self.transport.listen(self.listen_addr, self._client)
+        self.url = bound.url()
+        self.emit(ConnEvent(self.now(), 0, None, "conn", "listening", "listening at %s, forwarding to %s"
+                            % (self.url, self.forward_url), None, {"url": self.url, "forward": self.forward_url}))
+        return self.url
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        relay = Relay(self, next(self._ids), reader, writer)
+        self._tasks.add(task)
+        self._relays.add(relay)
+        try:
+            await relay.run()
+        finally:
+            self._tasks.discard(task)
+            self._relays.discard(relay)
+
+    async def close(self) -> None:
+        """Stop listening and end every relay (by closing its sockets, so each ends as on a hang-up)."""
+        self.closed.set()
+        if self._server is not None:
+            self._server.close()
+        for r in list(self._relays):
+            r.abort()
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+        if self._server is not None:
+            await self._server.wait_closed()
+        if self.listen_addr.scheme == "ipc":
+            try:
+                os.unlink(self.listen_addr.path)
+            except FileNotFoundError:
+                pass

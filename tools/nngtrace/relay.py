@@ -1,0 +1,114 @@
+"""One proxied connection: dial upstream, relay both directions byte for byte, decode copies.
+
+Each direction is a pump: read what arrived, write it on unchanged (or hand
+it to the fault gate), then decode it and emit the events.  An end of stream
+is passed on as a half-close; an error or a "close" fault aborts both sides.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Dict, Optional
+
+from .conn import ConnDecoder
+from .events import ConnEvent, Event
+from .gate import Gate
+
+if TYPE_CHECKING:
+    from .proxy import Proxy
+
+READ = 1 << 18
+
+
+class Relay:
+    def __init__(self, proxy: "Proxy", conn: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.proxy, self.conn = proxy, conn
+        self.client = (reader, writer)
+        self.dec = ConnDecoder(conn, proxy.opts, proxy.tracker)
+        self.bytes: Dict[str, int] = {"up": 0, "down": 0}
+        self.gates: Dict[str, Optional[Gate]] = {"up": None, "down": None}
+        self.upstream_writer: Optional[asyncio.StreamWriter] = None
+
+    def emit(self, ev: Event) -> None:
+        self.proxy.emit(ev)
+
+    def _conn_event(self, name: str, text: str, **data: object) -> None:
+        self.emit(ConnEvent(self.proxy.now(), self.conn, None, "conn", name, text, None, dict(data)))
+
+    async def run(self) -> None:
+        reader, writer = self.client
+        peer = writer.get_extra_info("peername") or "local"
+        self._conn_event("open", "client %s, dialing %s" % (_fmt_peer(peer), self.proxy.forward_url),
+                         client=_fmt_peer(peer), forward=self.proxy.forward_url)
+        try:
+            up_r, up_w = await self.proxy.transport.dial(self.proxy.forward_addr)
+        except OSError as e:
+            self._conn_event("close", "upstream %s refused: %s; closing the client" % (self.proxy.forward_url, e),
+                             reason="upstream-refused")
+            writer.transport.abort()
+            return
+        self.upstream_writer = up_w
+        pumps = [asyncio.ensure_future(self._pump("up", reader, up_w)),
+                 asyncio.ensure_future(self._pump("down", up_r, writer))]
+        try:
+            await asyncio.gather(*pumps)
+        finally:
+            for p in pumps:
+                p.cancel()
+            await asyncio.gather(*pumps, return_exceptions=True)
+            for w in (writer, up_w):
+                w.transport.abort()
+            self._conn_event("close", "closed after %d bytes up, %d down" % (self.bytes["up"], self.bytes["down"]),
+                             bytes_up=self.bytes["up"], bytes_down=self.bytes["down"])
+
+    async def _pump(self, d: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        plan = self.proxy.plan
+        gate = self.gates[d] = Gate(d, plan, writer, self.proxy.now, self.emit) if plan and plan.covers(d) else None
+        try:
+            await self._relay(d, reader, writer, gate)
+        except (ConnectionError, OSError):
+            self.abort()
+        finally:
+            if gate is not None:
+                gate.cancel()
+
+    async def _relay(self, d: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                     gate: Optional[Gate]) -> None:
+        while True:
+            chunk = await reader.read(READ)
+            if not chunk:
+                break
+            self.bytes[d] += len(chunk)
+            if gate is None:
+                writer.write(chunk)
+            events = self.dec.feed(d, chunk, self.proxy.now())
+            if gate is not None:
+                await gate.push(chunk, events)
+            for ev in events:
+                self.emit(ev)
+            if gate is not None and (gate.closing or gate.stalled):
+                return await self._after_fault(gate)
+            await writer.drain()
+        for ev in self.dec.end(d, self.proxy.now()):
+            self.emit(ev)
+        if gate is not None:
+            await gate.finish()
+        if writer.can_write_eof() and not writer.is_closing():
+            writer.write_eof()
+
+    async def _after_fault(self, gate: Gate) -> None:
+        if gate.closing:
+            await gate.finish()
+            self.abort()
+            return
+        await self.proxy.closed.wait()  # stalled: never read this direction again
+
+    def abort(self) -> None:
+        self.client[1].transport.abort()
+        if self.upstream_writer is not None:
+            self.upstream_writer.transport.abort()
+
+
+def _fmt_peer(peer: object) -> str:
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return "%s:%s" % (peer[0], peer[1])
+    return str(peer) if peer else "local"
