@@ -32,7 +32,8 @@ class Options:
 
 
 class ConnDecoder:
-    def __init__(self, conn: int, opts: Options, tracker: Tracker) -> None:
+    def __init__(self, conn: int, opts: Options, tracker: Optional[Tracker]) -> None:
+        """With tracker None no state events are made (the proxy tracks after its faults)."""
         self.conn = conn
         self.opts = opts
         self.tracker = tracker
@@ -107,7 +108,8 @@ class ConnDecoder:
                           {"offset": f.start}, length=f.length, hdr=hdr, body=preview,
                           start=f.start, end=f.end)
         out.append(ev)
-        out.extend(self.tracker.on_message(ev))
+        if self.tracker is not None:
+            out.extend(self.tracker.on_message(ev))
 
 
 def _summary(sender: Optional[int], hdr: headers.SPHeader, length: int, preview: Optional[dict]) -> str:

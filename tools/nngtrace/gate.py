@@ -9,7 +9,7 @@ The connection header and anything after undecodable input pass unchanged.
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from .events import ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent
 from .faults import FaultPlan
@@ -18,20 +18,27 @@ QUEUE = 256
 
 
 class Gate:
-    def __init__(self, d: str, plan: FaultPlan, writer: asyncio.StreamWriter, now: Callable[[], float],
-                 emit: Callable[[Event], None]) -> None:
-        self.d, self.plan, self.writer, self.now, self.emit = d, plan, writer, now, emit
+    def __init__(self, d: str, plan: FaultPlan, writer: asyncio.StreamWriter, now: Callable[[], float]) -> None:
+        self.d, self.plan, self.writer, self.now = d, plan, writer, now
         self.buf = bytearray()
         self.base = 0            # stream offset of buf[0]
         self.passthrough = False
         self.stalled = False
         self.closing = False
+        # per frame start offset: fault events, and how many copies went on (0: dropped)
+        self.faults: Dict[int, List[FaultEvent]] = {}
+        self.copies: Dict[int, int] = {}
+        self.delays: Dict[int, float] = {}  # seconds added before the frame goes on
         self._release = 0.0      # loop time of the last scheduled write (keeps order)
         self._q: "asyncio.Queue[Optional[Tuple[float, bytes]]]" = asyncio.Queue(QUEUE)
         self._task = asyncio.ensure_future(self._writer())
 
     async def push(self, chunk: bytes, events: List[Event]) -> None:
+        """Take a chunk and the events decoded from it; afterwards ``faults``/``copies`` describe its frames."""
         self.buf += chunk
+        self.faults.clear()
+        self.copies.clear()
+        self.delays.clear()
         for ev in events:
             if ev.dir != self.d or self.stalled or self.closing:
                 continue
@@ -54,8 +61,8 @@ class Gate:
     async def _message(self, ev: MessageEvent) -> None:
         frame = self._cut(ev.end)
         decision = self.plan.decide(self.d, ev)
-        for kind in decision.faults:
-            self._report(ev, kind, decision.delay)
+        self.faults[ev.start] = [self._report(ev, kind, decision.delay) for kind in decision.faults]
+        self.copies[ev.start] = 0
         if "stall" in decision.faults:
             self.stalled = True
             return
@@ -64,6 +71,8 @@ class Gate:
             return
         if "drop" in decision.faults:
             return
+        self.copies[ev.start] = 2 if "dup" in decision.faults else 1
+        self.delays[ev.start] = decision.delay
         if "corrupt-header" in decision.faults and len(frame) > ev.end - ev.start - ev.length:
             at = ev.end - ev.start - ev.length  # first payload byte
             frame = frame[:at] + bytes([frame[at] ^ 0xFF]) + frame[at + 1:]
@@ -71,14 +80,14 @@ class Gate:
         if "dup" in decision.faults:
             await self._forward(frame, decision.delay)
 
-    def _report(self, ev: MessageEvent, kind: str, delay: float) -> None:
+    def _report(self, ev: MessageEvent, kind: str, delay: float) -> FaultEvent:
         what = "delayed %.1f ms" % (delay * 1e3) if kind == "delay" else {
             "drop": "dropped", "dup": "duplicated", "corrupt-header": "first header byte XOR 0xff",
             "close": "closing both sides instead of relaying", "stall": "stalled: this direction is no longer read",
         }[kind]
         ident = " id=0x%08x" % ev.hdr.id if ev.hdr.id is not None else ""
-        self.emit(FaultEvent(self.now(), ev.conn, self.d, "fault", kind, "%s%s: %s" % (ev.hdr.kind, ident, what),
-                             ev.proto, {"id": ev.hdr.id, "msg_offset": ev.start, "delay": round(delay, 6)}))
+        return FaultEvent(self.now(), ev.conn, self.d, "fault", kind, "%s%s: %s" % (ev.hdr.kind, ident, what),
+                          ev.proto, {"id": ev.hdr.id, "msg_offset": ev.start, "delay": round(delay, 6)})
 
     async def _forward(self, data: bytes, delay: float) -> None:
         if not data:

@@ -7,10 +7,10 @@ is passed on as a half-close; an error or a "close" fault aborts both sides.
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Dict, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from .conn import ConnDecoder
-from .events import ConnEvent, Event
+from .events import ConnEvent, Event, MessageEvent
 from .gate import Gate
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ class Relay:
     def __init__(self, proxy: "Proxy", conn: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.proxy, self.conn = proxy, conn
         self.client = (reader, writer)
-        self.dec = ConnDecoder(conn, proxy.opts, proxy.tracker)
+        self.dec = ConnDecoder(conn, proxy.opts, None)  # state is tracked here, after the faults
         self.bytes: Dict[str, int] = {"up": 0, "down": 0}
         self.gates: Dict[str, Optional[Gate]] = {"up": None, "down": None}
         self.upstream_writer: Optional[asyncio.StreamWriter] = None
@@ -62,7 +62,7 @@ class Relay:
 
     async def _pump(self, d: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         plan = self.proxy.plan
-        gate = self.gates[d] = Gate(d, plan, writer, self.proxy.now, self.emit) if plan and plan.covers(d) else None
+        gate = self.gates[d] = Gate(d, plan, writer, self.proxy.now) if plan and plan.covers(d) else None
         try:
             await self._relay(d, reader, writer, gate)
         except (ConnectionError, OSError):
@@ -83,8 +83,7 @@ class Relay:
             events = self.dec.feed(d, chunk, self.proxy.now())
             if gate is not None:
                 await gate.push(chunk, events)
-            for ev in events:
-                self.emit(ev)
+            self._emit_all(events, gate)
             if gate is not None and (gate.closing or gate.stalled):
                 return await self._after_fault(gate)
             await writer.drain()
@@ -94,6 +93,21 @@ class Relay:
             await gate.finish()
         if writer.can_write_eof() and not writer.is_closing():
             writer.write_eof()
+
+    def _emit_all(self, events: List[Event], gate: Optional[Gate]) -> None:
+        """Each message, the faults done to it, then what the state tracker makes of the copies relayed."""
+        for ev in events:
+            self.emit(ev)
+            if not isinstance(ev, MessageEvent):
+                continue
+            copies, delay = 1, 0.0
+            if gate is not None and ev.start in gate.copies:
+                for fault in gate.faults[ev.start]:
+                    self.emit(fault)
+                copies, delay = gate.copies[ev.start], gate.delays.get(ev.start, 0.0)
+            for _ in range(copies):
+                for state in self.proxy.tracker.on_message(ev, ev.ts + delay):
+                    self.emit(state)
 
     async def _after_fault(self, gate: Gate) -> None:
         if gate.closing:
