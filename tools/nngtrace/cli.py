@@ -48,6 +48,7 @@ def parser() -> argparse.ArgumentParser:
     px = sub.add_parser("proxy", help="relay clients of --listen to --forward, tracing both ways")
     px.add_argument("--listen", required=True, metavar="URL")
     px.add_argument("--forward", required=True, metavar="URL")
+    px.add_argument("--pcap", metavar="FILE", help="also write the relayed traffic as a pcap (TCP segments)")
     _output_args(px)
     _fault_args(px)
     rd = sub.add_parser("read", help="decode SP in a pcap or pcapng capture")
@@ -85,14 +86,23 @@ def sinks(a: argparse.Namespace, out: IO[str]) -> "tuple[Callable[[Event], None]
 async def _proxy(a: argparse.Namespace, sink: Callable[[Event], None]) -> None:
     from .proxy import Proxy
 
-    proxy = Proxy(a.listen, a.forward, sink, options(a), faults(a))
-    await proxy.start()
+    record = open(a.pcap, "wb") if a.pcap else None
+    try:
+        proxy = Proxy(a.listen, a.forward, sink, options(a), faults(a), record)
+        await proxy.start()
+        await _until_signalled()
+        await proxy.close()
+    finally:
+        if record is not None:
+            record.close()
+
+
+async def _until_signalled() -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()
-    await proxy.close()
 
 
 def run(argv: List[str], stdout: Optional[IO[str]] = None, stderr: Optional[IO[str]] = None) -> int:

@@ -10,7 +10,7 @@ import itertools
 import os
 import time
 from dataclasses import replace
-from typing import Any, Callable, Optional, Set
+from typing import Any, BinaryIO, Callable, Optional, Set
 
 from . import endpoints
 from .conn import Options
@@ -22,7 +22,7 @@ from .state import Tracker
 
 class Proxy:
     def __init__(self, listen: str, forward: str, sink: Callable[[Event], None], opts: Optional[Options] = None,
-                 faults: Optional[FaultSpec] = None) -> None:
+                 faults: Optional[FaultSpec] = None, record: Optional[BinaryIO] = None) -> None:
         self.listen_addr = endpoints.parse(listen)
         self.forward_addr = endpoints.parse(forward)
         if self.listen_addr.scheme != self.forward_addr.scheme:
@@ -34,8 +34,14 @@ class Proxy:
         self.tracker = Tracker(self.opts.survey_time)
         self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
         self.sink = sink
+        self.recorder = None
+        if record is not None:
+            from .pcapwrite import PcapRecorder  # needs dpkt, which only --pcap and read use
+
+            self.recorder = PcapRecorder(record)
         self.url = ""
         self.t0 = time.monotonic()
+        self.t_wall = time.time()
         self._ids = itertools.count(1)
         self._server: Any = None
         self._tasks: Set["asyncio.Task[None]"] = set()
@@ -44,6 +50,10 @@ class Proxy:
 
     def now(self) -> float:
         return time.monotonic() - self.t0
+
+    def wall(self) -> float:
+        """A capture timestamp for --pcap (wall clock at start + monotonic offset)."""
+        return self.t_wall + self.now()
 
     def emit(self, ev: Event) -> None:
         self.sink(ev)

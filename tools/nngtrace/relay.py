@@ -47,6 +47,10 @@ class Relay:
             writer.transport.abort()
             return
         self.upstream_writer = up_w
+        rec = self.proxy.recorder
+        if rec is not None:
+            a = self.proxy.forward_addr
+            rec.open(self.conn, self.proxy.wall(), _tcp_peer(peer), (a.host or "127.0.0.1", a.port))
         pumps = [asyncio.ensure_future(self._pump("up", reader, up_w)),
                  asyncio.ensure_future(self._pump("down", up_r, writer))]
         try:
@@ -78,6 +82,8 @@ class Relay:
             if not chunk:
                 break
             self.bytes[d] += len(chunk)
+            if self.proxy.recorder is not None:
+                self.proxy.recorder.data(self.conn, d, self.proxy.wall(), chunk)
             if gate is None:
                 writer.write(chunk)
             events = self.dec.feed(d, chunk, self.proxy.now())
@@ -89,6 +95,8 @@ class Relay:
             await writer.drain()
         for ev in self.dec.end(d, self.proxy.now()):
             self.emit(ev)
+        if self.proxy.recorder is not None:
+            self.proxy.recorder.close(self.conn, d, self.proxy.wall())
         if gate is not None:
             await gate.finish()
         if writer.can_write_eof() and not writer.is_closing():
@@ -120,6 +128,12 @@ class Relay:
         self.client[1].transport.abort()
         if self.upstream_writer is not None:
             self.upstream_writer.transport.abort()
+
+
+def _tcp_peer(peer: object) -> "tuple[str, int]":
+    if isinstance(peer, tuple) and len(peer) >= 2:
+        return str(peer[0]), int(peer[1])
+    return "127.0.0.1", 0  # ipc: the recorder makes up a port
 
 
 def _fmt_peer(peer: object) -> str:

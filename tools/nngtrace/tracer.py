@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, BinaryIO, Callable, Iterator, List, Optional
 
 from .conn import Options
 from .events import Event
@@ -23,8 +23,10 @@ Predicate = Callable[[Event], bool]
 
 class Tracer:
     def __init__(self, listen: str, forward: str, options: Optional[Options] = None,
-                 faults: Optional[FaultSpec] = None, sink: Optional[Callable[[Event], None]] = None) -> None:
-        self.listen, self.forward = listen, forward
+                 faults: Optional[FaultSpec] = None, sink: Optional[Callable[[Event], None]] = None,
+                 record: Optional[BinaryIO] = None) -> None:
+        """``record``: a binary file that gets the relayed traffic as a pcap (see pcapwrite)."""
+        self.listen, self.forward, self.record = listen, forward, record
         self.options, self.faults, self.extra_sink = options, faults, sink
         self.events: List[Event] = []
         self.url = ""
@@ -68,7 +70,7 @@ class Tracer:
         assert self._loop is not None
         asyncio.set_event_loop(self._loop)
         try:
-            self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults)
+            self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record)
             self.url = self._loop.run_until_complete(self._proxy.start())
         except BaseException as e:  # noqa: BLE001 - handed to __enter__
             failure.append(e)
@@ -117,7 +119,7 @@ class Tracer:
     # --- async --------------------------------------------------------------
     async def __aenter__(self) -> "Tracer":
         self._changed = asyncio.Event()
-        self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults)
+        self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record)
         self.url = await self._proxy.start()
         return self
 
