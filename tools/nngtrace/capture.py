@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
-import dpkt
+import dpkt  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
 from .conn import ConnDecoder, Options
 from .events import ConnEvent, ErrorEvent, Event

@@ -8,7 +8,7 @@ variants add their decoders to ``DECODERS`` with the same items).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 from . import body, framing, handshake, headers, protocols
 from .events import ErrorEvent, Event, HandshakeEvent, MessageEvent, StateEvent
@@ -112,7 +112,7 @@ class ConnDecoder:
             out.extend(self.tracker.on_message(ev))
 
 
-def _summary(sender: Optional[int], hdr: headers.SPHeader, length: int, preview: Optional[dict]) -> str:
+def _summary(sender: Optional[int], hdr: headers.SPHeader, length: int, preview: Optional[Dict[str, Any]]) -> str:
     parts = ["%s len=%d" % (protocols.display(sender) if sender is not None else "?", length)]
     if hdr.kind != "none":
         parts.append(hdr.kind)

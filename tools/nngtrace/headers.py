@@ -9,7 +9,7 @@ fuzzed by csrc/fuzz/fuzz_bt.c, fuzz_id.c and fuzz_pair1.c).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from . import protocols
 
@@ -43,7 +43,7 @@ class SPHeader:
 
 def backtrace(kind: str, head: bytes, length: int, ttl: int) -> SPHeader:
     """Words up to and including the first with the top bit set."""
-    words = []
+    words: List[int] = []
     for off in range(0, min(len(head), HEAD_NEEDED) - 3, 4):
         w = int.from_bytes(head[off:off + 4], "big")
         if w & TOP:

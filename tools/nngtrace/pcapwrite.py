@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import BinaryIO, Dict, Tuple
 
-import dpkt
+import dpkt  # type: ignore[import-untyped,import-not-found,unused-ignore]
 
 MSS = 65000  # a segment must fit an IPv4 packet
 Flow = Tuple[bytes, int, bytes, int]  # src ip, src port, dst ip, dst port (client to server)
