@@ -73,7 +73,7 @@ def faults(a: argparse.Namespace) -> FaultSpec:
 
 def sinks(a: argparse.Namespace, out: IO[str]) -> "tuple[Callable[[Event], None], Stats]":
     color = {"auto": None, "always": True, "never": False}[a.color]
-    write: Callable[[Event], None] = JsonWriter(out) if a.json else HumanWriter(out, color)
+    write: Callable[[Event], None] = JsonWriter(out, live=not a.out) if a.json else HumanWriter(out, color)
     stats = Stats()
 
     def sink(ev: Event) -> None:

@@ -31,9 +31,14 @@ class HumanWriter:
 
 
 class JsonWriter:
-    def __init__(self, stream: IO[str]) -> None:
+    """One line per event; flushed per line when ``live`` (a pipe someone reads), else by the file's buffer."""
+
+    def __init__(self, stream: IO[str], live: bool = True) -> None:
         self.stream = stream
+        self.live = live
+        self._dumps = json.JSONEncoder(separators=(",", ":")).encode
 
     def __call__(self, ev: Event) -> None:
-        self.stream.write(json.dumps(ev.to_json(), separators=(",", ":")) + "\n")
-        self.stream.flush()
+        self.stream.write(self._dumps(ev.to_json()) + "\n")
+        if self.live or ev.conn == 0:  # "listening" is always visible at once: others wait for it
+            self.stream.flush()
