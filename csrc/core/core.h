@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "nngkit.h"
+#include "option.h"
 #include "platform.h"
 
 #define NKI_CONTAINER(ptr, type, member) ((type *) ((char *) (ptr) - offsetof(type, member)))
@@ -184,13 +185,6 @@ typedef struct nki_ep nki_ep;
 typedef struct nki_proto nki_proto;
 typedef struct nki_tran nki_tran;
 
-typedef struct {
-    const char *name;
-    int (*get)(void *obj, int64_t *v);
-    int (*set)(void *obj, int64_t v);
-    int (*set_bin)(void *obj, const void *v, size_t len); /* byte options */
-} nki_option;
-
 struct nki_sock {
     uint32_t id;
     const nki_proto *proto;
@@ -227,12 +221,12 @@ typedef struct {
 } nki_ctx;
 
 nki_sock *nki_sock_find(uint32_t id);
+nki_ctx *nki_ctx_find(uint32_t id);
 /* Starts a send or receive on a socket or context, nki_lock held. */
 void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a);
-/* Milliseconds in range for a duration option (-1 = infinite). */
-int nki_opt_duration(int64_t v, int32_t *out);
-/* Copies a string option's value into buf (NK_EINVAL when it does not fit). */
-int nki_opt_str(const char *src, char *buf, size_t len);
+/* One option request on a found object (search orders: option.c). */
+int nki_sock_opt(nki_sock *s, const char *name, nki_optreq *r);
+int nki_ctx_opt(nki_ctx *c, const char *name, nki_optreq *r);
 
 /* ---- endpoints (dialers and listeners) ---- */
 
@@ -266,6 +260,8 @@ struct nki_ep {
     nk_ep_stats st;
 };
 
+nki_ep *nki_ep_find(uint32_t id, bool dialer);
+int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r);
 int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);

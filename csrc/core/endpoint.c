@@ -518,26 +518,75 @@ int nk_dialer_start(uint32_t did, int flags)
 
 /* ---- endpoint options ---- */
 
-int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *set)
+/* reconnect-time-min, -max: -1 reads the socket's. */
+static int ep_get_reconn(void *obj, const nki_option *o, nki_optval *v)
 {
-    if (strcmp(name, "recv-size-max") == 0) {
-        if (set) {
-            if (*set < 0) {
-                return NK_EINVAL;
-            }
-            ep->recv_max = *set;
-        } else {
-            *get = nki_ep_recv_max(ep);
-        }
-        return 0;
+    nki_ep *ep = obj;
+    v->i = o->arg == offsetof(nki_ep, reconn_min) ? ep_reconn_min(ep) : ep_reconn_max(ep);
+    return 0;
+}
+
+static int ep_get_recv_max(void *obj, const nki_option *o, nki_optval *v)
+{
+    (void) o;
+    v->i = nki_ep_recv_max(obj);
+    return 0;
+}
+
+/* peer, id, socket (arg 0, 1, 2). */
+static int ep_get_number(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_ep *ep = obj;
+    v->i = o->arg == 0 ? ep->sock->proto->peer : o->arg == 1 ? ep->id : ep->sock->id;
+    return 0;
+}
+
+/* url, peer-name (arg 0, 1). */
+static int ep_get_text(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_ep *ep = obj;
+    return nki_optval_str(v, o->arg == 0 ? ep->url : ep->sock->proto->peer_name);
+}
+
+/* A listener's bound address, once it has a listening fd. */
+static int ep_get_local_address(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_ep *ep = obj;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    (void) o;
+    if (ep->fd < 0 || ep->dialer) {
+        return NK_ENOTSUP;
     }
-    if (strcmp(name, "reconnect-time-min") == 0 || strcmp(name, "reconnect-time-max") == 0) {
-        int32_t *f = name[16] == 'i' ? &ep->reconn_min : &ep->reconn_max;
-        if (set) {
-            return nki_opt_duration(*set, f);
-        }
-        *get = name[16] == 'i' ? ep_reconn_min(ep) : ep_reconn_max(ep);
-        return 0;
+    if (getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
+        return NK_ECLOSED;
+    }
+    return nki_sockaddr_format(&ss, sl, v->buf, v->size);
+}
+
+static const nki_option ep_options[] = {
+    {"recv-size-max", NKI_OPT_SIZE, 0, 0, ep_get_recv_max, nki_opt_set_i64,
+     NKI_OPT_FIELD(nki_ep, recv_max, 8)},
+    {"reconnect-time-min", NKI_OPT_MS, 0, 0, ep_get_reconn, nki_opt_set_i32,
+     NKI_OPT_FIELD(nki_ep, reconn_min, 4)},
+    {"reconnect-time-max", NKI_OPT_MS, 0, 0, ep_get_reconn, nki_opt_set_i32,
+     NKI_OPT_FIELD(nki_ep, reconn_max, 4)},
+    {"peer", NKI_OPT_INT, 0, 0, ep_get_number, NULL, 0},
+    {"id", NKI_OPT_INT, 0, 0, ep_get_number, NULL, 1},
+    {"socket", NKI_OPT_INT, 0, 0, ep_get_number, NULL, 2},
+    {"url", NKI_OPT_STR, 0, 0, ep_get_text, NULL, 0},
+    {"peer-name", NKI_OPT_STR, 0, 0, ep_get_text, NULL, 1},
+    {"local-address", NKI_OPT_STR, 0, 0, ep_get_local_address, NULL, 0},
+    NKI_OPT_END,
+};
+
+/* Transport options, until the transports declare them. */
+static int ep_tran_opt(nki_ep *ep, const char *name, nki_optreq *r)
+{
+    int64_t *get = r->set ? NULL : &r->v.i;
+    const int64_t *set = r->set ? &r->v.i : NULL;
+    if (r->as != NKI_OPT_INT) {
+        return NK_ENOTSUP;
     }
     if (strcmp(name, "tcp-nodelay") == 0 || strcmp(name, "tcp-keepalive") == 0) {
         bool nd = name[4] == 'n';
@@ -578,36 +627,14 @@ int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *se
                                               : ((struct sockaddr_in *) &ss)->sin_port);
         return 0;
     }
-    if (strcmp(name, "peer") == 0 && get) {
-        *get = ep->sock->proto->peer;
-        return 0;
-    }
-    if (strcmp(name, "id") == 0 && get) {
-        *get = ep->id;
-        return 0;
-    }
-    if (strcmp(name, "socket") == 0 && get) {
-        *get = ep->sock->id;
-        return 0;
-    }
     return NK_ENOTSUP;
 }
 
-int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len)
+int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r)
 {
-    if (strcmp(name, "url") == 0) {
-        return nki_opt_str(ep->url, buf, len);
+    const nki_option *o = nki_opt_find(ep_options, name);
+    if (o != NULL) {
+        return nki_opt_apply(o, ep, r, NK_ENOTSUP);
     }
-    if (strcmp(name, "peer-name") == 0) {
-        return nki_opt_str(ep->sock->proto->peer_name, buf, len);
-    }
-    if (strcmp(name, "local-address") == 0 && ep->fd >= 0 && !ep->dialer) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof(ss);
-        if (getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
-            return NK_ECLOSED;
-        }
-        return nki_sockaddr_format(&ss, sl, buf, len);
-    }
-    return NK_ENOTSUP;
+    return ep_tran_opt(ep, name, r);
 }

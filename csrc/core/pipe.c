@@ -218,54 +218,96 @@ void nki_pipe_close(nki_pipe *p, int err)
 
 /* ---- pipe options ---- */
 
-int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v)
+/* id, socket, dialer, listener, protocol, peer (arg 0 .. 5). */
+static int pipe_get_number(void *obj, const nki_option *o, nki_optval *v)
 {
-    if (strcmp(name, "id") == 0) {
-        *v = p->id;
-    } else if (strcmp(name, "socket") == 0) {
-        *v = p->sock->id;
-    } else if (strcmp(name, "dialer") == 0) {
-        *v = (p->ep && p->ep->dialer) ? p->ep->id : 0;
-    } else if (strcmp(name, "listener") == 0) {
-        *v = (p->ep && !p->ep->dialer) ? p->ep->id : 0;
-    } else if (strcmp(name, "protocol") == 0) {
-        *v = p->sock->proto->self;
-    } else if (strcmp(name, "peer") == 0) {
-        *v = p->peer_proto;
-    } else {
-        int rv = p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, v) : NK_ENOTSUP;
-        if (rv == NK_ENOTSUP && strncmp(name, "tcp-", 4) == 0) {
-            /* Not a tcp connection: NNG answers with the configured value. */
-            if (strcmp(name, "tcp-nodelay") == 0) {
-                *v = p->ep ? nki_ep_nodelay(p->ep) : p->sock->nodelay;
-                return 0;
-            }
-            if (strcmp(name, "tcp-keepalive") == 0) {
-                *v = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
-                return 0;
-            }
-        }
-        return rv;
+    nki_pipe *p = obj;
+    nki_ep *ep = p->ep;
+    switch (o->arg) {
+    case 0:
+        v->i = p->id;
+        break;
+    case 1:
+        v->i = p->sock->id;
+        break;
+    case 2:
+    case 3:
+        v->i = (ep && ep->dialer == (o->arg == 2)) ? ep->id : 0;
+        break;
+    case 4:
+        v->i = p->sock->proto->self;
+        break;
+    default:
+        v->i = p->peer_proto;
     }
     return 0;
 }
 
-int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
+static int pipe_get_url(void *obj, const nki_option *o, nki_optval *v)
 {
-    if (strcmp(name, "url") == 0) {
-        return p->ep ? nki_opt_str(p->ep->url, buf, len) : NK_ENOTSUP;
+    nki_pipe *p = obj;
+    (void) o;
+    return p->ep ? nki_optval_str(v, p->ep->url) : NK_ENOTSUP;
+}
+
+static int pipe_get_proto_name(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_pipe *p = obj;
+    const nki_proto *pr;
+    if (o->arg == 0) {
+        return nki_optval_str(v, p->sock->proto->self_name);
     }
-    if (strcmp(name, "protocol-name") == 0) {
-        return nki_opt_str(p->sock->proto->self_name, buf, len);
+    /* An admitted pipe's peer is the socket's peer; during the handshake it
+     * may be anything, so look the number up. */
+    if ((pr = nki_proto_find(p->peer_proto, false)) == NULL && !p->attached) {
+        return NK_ESTATE;
     }
-    if (strcmp(name, "peer-name") == 0) {
-        /* An admitted pipe's peer is the socket's peer; during the
-         * handshake it may be anything, so look the number up. */
-        const nki_proto *pr = nki_proto_find(p->peer_proto, false);
-        if (pr == NULL && !p->attached) {
-            return NK_ESTATE;
+    return nki_optval_str(v, pr ? pr->self_name : p->sock->proto->peer_name);
+}
+
+static const nki_option pipe_options[] = {
+    {"id", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 0},
+    {"socket", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 1},
+    {"dialer", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 2},
+    {"listener", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 3},
+    {"protocol", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 4},
+    {"peer", NKI_OPT_INT, 0, 0, pipe_get_number, NULL, 5},
+    {"url", NKI_OPT_STR, 0, 0, pipe_get_url, NULL, 0},
+    {"protocol-name", NKI_OPT_STR, 0, 0, pipe_get_proto_name, NULL, 0},
+    {"peer-name", NKI_OPT_STR, 0, 0, pipe_get_proto_name, NULL, 1},
+    NKI_OPT_END,
+};
+
+/* Transport options, until the transports declare them. */
+static int pipe_tran_opt(nki_pipe *p, const char *name, nki_optreq *r)
+{
+    int rv;
+    if (r->set) {
+        return NK_ENOTSUP;
+    }
+    if (r->as == NKI_OPT_STR) {
+        return p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, r->v.buf, r->v.size) : NK_ENOTSUP;
+    }
+    rv = p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, &r->v.i) : NK_ENOTSUP;
+    if (rv == NK_ENOTSUP && strncmp(name, "tcp-", 4) == 0) {
+        /* Not a tcp connection: NNG answers with the configured value. */
+        if (strcmp(name, "tcp-nodelay") == 0) {
+            r->v.i = p->ep ? nki_ep_nodelay(p->ep) : p->sock->nodelay;
+            return 0;
         }
-        return nki_opt_str(pr ? pr->self_name : p->sock->proto->peer_name, buf, len);
+        if (strcmp(name, "tcp-keepalive") == 0) {
+            r->v.i = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
+            return 0;
+        }
     }
-    return p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, buf, len) : NK_ENOTSUP;
+    return rv;
+}
+
+int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r)
+{
+    const nki_option *o = nki_opt_find(pipe_options, name);
+    if (o != NULL) {
+        return nki_opt_apply(o, p, r, NK_ENOTSUP);
+    }
+    return pipe_tran_opt(p, name, r);
 }

@@ -57,9 +57,8 @@ bool nki_pipe_offer(nki_pipe *p, nk_msg *m);
 /* The send queue has drained. */
 void nki_pipe_drained(nki_pipe *p);
 nki_pipe *nki_pipe_find(uint32_t id);
-/* Generic pipe options, then the transport's (socket.c's entry points). */
-int nki_pipe_getopt_int(nki_pipe *p, const char *name, int64_t *v);
-int nki_pipe_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len);
+/* One option request on a found pipe (search order: option.c). */
+int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r);
 
 /* For protocols and the core. */
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */

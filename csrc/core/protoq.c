@@ -101,7 +101,7 @@ int nki_lb_get_buffer(nki_lb *lb, int64_t *v)
 
 int nki_lb_set_buffer(nki_lb *lb, int64_t v)
 {
-    if (v < 0 || v > 8192) {
+    if (v < 0 || v > NKI_OPT_BUF_MAX) {
         return NK_EINVAL;
     }
     lb->bufcap = (size_t) v;
@@ -235,7 +235,7 @@ void nki_rq_close(nki_rq *rq)
 
 int nki_rq_set_cap(nki_rq *rq, int64_t cap)
 {
-    if (cap < 1 || cap > 8192) {
+    if (cap < 1 || cap > NKI_OPT_BUF_MAX) {
         return NK_EINVAL;
     }
     rq->cap = (size_t) cap;
@@ -323,9 +323,44 @@ int nki_fan_get_limit(nki_fan *f, int64_t *v)
 
 int nki_fan_set_limit(nki_fan *f, int64_t v)
 {
-    if (v < 1 || v > 8192) { /* as NNG 1.11 */
+    if (v < 1 || v > NKI_OPT_BUF_MAX) { /* as NNG 1.11 */
         return NK_EINVAL;
     }
     f->limit = v;
     return 0;
+}
+
+/* ---- option rows ---- */
+
+#define QUEUE(obj, o, T) ((T *) ((char *) (obj) + (o)->arg))
+
+int nki_lb_opt_get(void *obj, const nki_option *o, nki_optval *v)
+{
+    return nki_lb_get_buffer(QUEUE(obj, o, nki_lb), &v->i);
+}
+
+int nki_lb_opt_set(void *obj, const nki_option *o, const nki_optval *v)
+{
+    return nki_lb_set_buffer(QUEUE(obj, o, nki_lb), v->i);
+}
+
+int nki_rq_opt_get(void *obj, const nki_option *o, nki_optval *v)
+{
+    v->i = (int64_t) QUEUE(obj, o, nki_rq)->cap;
+    return 0;
+}
+
+int nki_rq_opt_set(void *obj, const nki_option *o, const nki_optval *v)
+{
+    return nki_rq_set_cap(QUEUE(obj, o, nki_rq), v->i);
+}
+
+int nki_fan_opt_get(void *obj, const nki_option *o, nki_optval *v)
+{
+    return nki_fan_get_limit(QUEUE(obj, o, nki_fan), &v->i);
+}
+
+int nki_fan_opt_set(void *obj, const nki_option *o, const nki_optval *v)
+{
+    return nki_fan_set_limit(QUEUE(obj, o, nki_fan), v->i);
 }

@@ -111,6 +111,22 @@ int nki_fan_set_limit(nki_fan *f, int64_t v);
  * flight; then the oldest waiting one is dropped to make room. */
 void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit);
 
+/* ---- option rows for the limits above ----
+ * 'f' names the queue inside the protocol's state T (the table's object). */
+
+int nki_lb_opt_get(void *obj, const nki_option *o, nki_optval *v);
+int nki_lb_opt_set(void *obj, const nki_option *o, const nki_optval *v);
+int nki_rq_opt_get(void *obj, const nki_option *o, nki_optval *v);
+int nki_rq_opt_set(void *obj, const nki_option *o, const nki_optval *v);
+int nki_fan_opt_get(void *obj, const nki_option *o, nki_optval *v);
+int nki_fan_opt_set(void *obj, const nki_option *o, const nki_optval *v);
+#define NKI_LB_OPT(name, T, f) \
+    {name, NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_lb_opt_get, nki_lb_opt_set, offsetof(T, f)}
+#define NKI_RQ_OPT(name, T, f) \
+    {name, NKI_OPT_INT, 1, NKI_OPT_BUF_MAX, nki_rq_opt_get, nki_rq_opt_set, offsetof(T, f)}
+#define NKI_FAN_OPT(name, T, f) \
+    {name, NKI_OPT_INT, 1, NKI_OPT_BUF_MAX, nki_fan_opt_get, nki_fan_opt_set, offsetof(T, f)}
+
 /* ---- backtraces ---- */
 
 /*

@@ -32,25 +32,6 @@ nki_sock *nki_sock_find(uint32_t id)
     return (s && !s->closed) ? s : NULL;
 }
 
-int nki_opt_duration(int64_t v, int32_t *out)
-{
-    if (v < -1 || v > 0x7fffffff) {
-        return NK_EINVAL;
-    }
-    *out = (int32_t) v;
-    return 0;
-}
-
-int nki_opt_str(const char *src, char *buf, size_t len)
-{
-    size_t n = strlen(src);
-    if (n + 1 > len) {
-        return NK_EINVAL;
-    }
-    memcpy(buf, src, n + 1);
-    return 0;
-}
-
 int nk_socket_open(int proto, int raw, uint32_t *sid)
 {
     const nki_proto *p = nki_proto_find(proto, raw != 0);
@@ -196,7 +177,7 @@ int nk_ctx_open(uint32_t sid, uint32_t *cid)
     return 0;
 }
 
-static nki_ctx *ctx_find(uint32_t cid)
+nki_ctx *nki_ctx_find(uint32_t cid)
 {
     ids_init();
     return nki_idmap_get(&ctx_ids, cid);
@@ -206,7 +187,7 @@ int nk_ctx_close(uint32_t cid)
 {
     nki_ctx *c;
     nki_lock();
-    if ((c = ctx_find(cid)) == NULL) {
+    if ((c = nki_ctx_find(cid)) == NULL) {
         nki_unlock();
         return NK_ECLOSED;
     }
@@ -303,7 +284,7 @@ void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
         return; /* one operation at a time per aio */
     }
     if (ctx) {
-        c = ctx_find(id);
+        c = nki_ctx_find(id);
         s = c ? c->sock : NULL;
     } else {
         s = nki_sock_find(id);
@@ -478,249 +459,96 @@ int nk_recv_start(uint32_t id, int ctx, nk_cq *cq, uint64_t tag, nk_op *op)
 
 /* ---- options ---- */
 
-static const nki_option *opt_find(const nki_option *t, const char *name)
+/* protocol, peer (arg 0, 1): the protocols' numbers. */
+static int sock_get_number(void *obj, const nki_option *o, nki_optval *v)
 {
-    for (; t && t->name; t++) {
-        if (strcmp(t->name, name) == 0) {
-            return t;
-        }
-    }
-    return NULL;
-}
-
-static int sock_set_int(nki_sock *s, const char *name, int64_t v)
-{
-    const nki_option *o = opt_find(s->proto->sock_opts, name);
-    if (o) {
-        return o->set ? o->set(s->pdata, v) : NK_EREADONLY;
-    }
-    if (strcmp(name, "recv-timeout") == 0) {
-        return nki_opt_duration(v, &s->recv_timeout);
-    } else if (strcmp(name, "send-timeout") == 0) {
-        return nki_opt_duration(v, &s->send_timeout);
-    } else if (strcmp(name, "reconnect-time-min") == 0) {
-        return nki_opt_duration(v, &s->reconn_min);
-    } else if (strcmp(name, "reconnect-time-max") == 0) {
-        return nki_opt_duration(v, &s->reconn_max);
-    } else if (strcmp(name, "handshake-timeout") == 0) {
-        return nki_opt_duration(v, &s->hs_timeout);
-    } else if (strcmp(name, "recv-size-max") == 0) {
-        if (v < 0) {
-            return NK_EINVAL;
-        }
-        s->recv_max = v;
-    } else if (strcmp(name, "tcp-nodelay") == 0) {
-        s->nodelay = v != 0;
-    } else if (strcmp(name, "tcp-keepalive") == 0) {
-        s->keepalive = v != 0;
-    } else if (strcmp(name, "recv-buffer") == 0 || strcmp(name, "send-buffer") == 0) {
-        if (v < 0 || v > 8192) {
-            return NK_EINVAL;
-        }
-        *(name[0] == 'r' ? &s->recv_buf : &s->send_buf) = v;
-    } else if (strcmp(name, "protocol") == 0 || strcmp(name, "peer") == 0 ||
-               strcmp(name, "raw") == 0) {
-        return NK_EREADONLY;
-    } else {
-        return NK_ENOTSUP;
-    }
+    const nki_proto *p = ((nki_sock *) obj)->proto;
+    v->i = o->arg ? p->peer : p->self;
     return 0;
 }
 
-static int sock_get_int(nki_sock *s, const char *name, int64_t *v)
+static int sock_get_raw(void *obj, const nki_option *o, nki_optval *v)
 {
-    const nki_option *o = opt_find(s->proto->sock_opts, name);
-    if (o) {
-        return o->get ? o->get(s->pdata, v) : NK_EWRITEONLY;
-    }
-    if (strcmp(name, "recv-timeout") == 0) {
-        *v = s->recv_timeout;
-    } else if (strcmp(name, "send-timeout") == 0) {
-        *v = s->send_timeout;
-    } else if (strcmp(name, "reconnect-time-min") == 0) {
-        *v = s->reconn_min;
-    } else if (strcmp(name, "reconnect-time-max") == 0) {
-        *v = s->reconn_max;
-    } else if (strcmp(name, "handshake-timeout") == 0) {
-        *v = s->hs_timeout;
-    } else if (strcmp(name, "recv-size-max") == 0) {
-        *v = s->recv_max;
-    } else if (strcmp(name, "tcp-nodelay") == 0) {
-        *v = s->nodelay;
-    } else if (strcmp(name, "tcp-keepalive") == 0) {
-        *v = s->keepalive;
-    } else if (strcmp(name, "protocol") == 0) {
-        *v = s->proto->self;
-    } else if (strcmp(name, "peer") == 0) {
-        *v = s->proto->peer;
-    } else if (strcmp(name, "raw") == 0) {
-        *v = s->raw;
-    } else if (strcmp(name, "recv-buffer") == 0) {
-        *v = s->recv_buf;
-    } else if (strcmp(name, "send-buffer") == 0) {
-        *v = s->send_buf;
-    } else {
-        return NK_ENOTSUP;
-    }
+    (void) o;
+    v->i = ((nki_sock *) obj)->raw;
     return 0;
 }
 
-int nki_ep_getopt_str(nki_ep *ep, const char *name, char *buf, size_t len);
-int nki_ep_opt_int(nki_ep *ep, const char *name, int64_t *get, const int64_t *set);
-nki_ep *nki_ep_find(uint32_t id, bool dialer);
-
-int nk_opt_set_int(int kind, uint32_t id, const char *name, int64_t v)
+/* protocol-name, peer-name (arg 0, 1). */
+static int sock_get_proto_name(void *obj, const nki_option *o, nki_optval *v)
 {
-    int rv = NK_ECLOSED;
-    nki_lock();
-    if (kind == NK_OBJ_SOCKET) {
-        nki_sock *s = nki_sock_find(id);
-        if (s) {
-            rv = sock_set_int(s, name, v);
-        }
-    } else if (kind == NK_OBJ_CTX) {
-        nki_ctx *c = ctx_find(id);
-        if (c) {
-            const nki_option *o = opt_find(c->sock->proto->ctx_opts, name);
-            if (strcmp(name, "recv-timeout") == 0) {
-                rv = nki_opt_duration(v, &c->recv_timeout);
-            } else if (strcmp(name, "send-timeout") == 0) {
-                rv = nki_opt_duration(v, &c->send_timeout);
-            } else {
-                rv = o == NULL ? NK_ENOTSUP : (o->set ? o->set(c->pdata, v) : NK_EREADONLY);
-            }
-        }
-    } else if (kind == NK_OBJ_DIALER || kind == NK_OBJ_LISTENER) {
-        nki_ep *ep = nki_ep_find(id, kind == NK_OBJ_DIALER);
-        if (ep) {
-            rv = nki_ep_opt_int(ep, name, NULL, &v);
-        }
-    } else {
-        rv = NK_ENOTSUP;
-    }
-    nki_unlock();
-    return rv;
+    const nki_proto *p = ((nki_sock *) obj)->proto;
+    return nki_optval_str(v, o->arg ? p->peer_name : p->self_name);
 }
 
-int nk_opt_get_int(int kind, uint32_t id, const char *name, int64_t *v)
+static int sock_get_name(void *obj, const nki_option *o, nki_optval *v)
 {
-    int rv = NK_ECLOSED;
-    nki_lock();
-    if (kind == NK_OBJ_SOCKET) {
-        nki_sock *s = nki_sock_find(id);
-        if (s) {
-            rv = sock_get_int(s, name, v);
-        }
-    } else if (kind == NK_OBJ_CTX) {
-        nki_ctx *c = ctx_find(id);
-        if (c) {
-            const nki_option *o = opt_find(c->sock->proto->ctx_opts, name);
-            if (strcmp(name, "recv-timeout") == 0) {
-                *v = c->recv_timeout, rv = 0;
-            } else if (strcmp(name, "send-timeout") == 0) {
-                *v = c->send_timeout, rv = 0;
-            } else {
-                rv = o == NULL ? NK_ENOTSUP : (o->get ? o->get(c->pdata, v) : NK_EWRITEONLY);
-            }
-        }
-    } else if (kind == NK_OBJ_DIALER || kind == NK_OBJ_LISTENER) {
-        nki_ep *ep = nki_ep_find(id, kind == NK_OBJ_DIALER);
-        if (ep) {
-            rv = nki_ep_opt_int(ep, name, v, NULL);
-        }
-    } else if (kind == NK_OBJ_PIPE) {
-        nki_pipe *p = nki_pipe_find(id);
-        if (p) {
-            rv = nki_pipe_getopt_int(p, name, v);
-        }
-    }
-    nki_unlock();
-    return rv;
+    (void) o;
+    return nki_optval_str(v, ((nki_sock *) obj)->name);
 }
 
-int nk_opt_set_str(int kind, uint32_t id, const char *name, const char *val)
+static int sock_set_name(void *obj, const nki_option *o, const nki_optval *v)
 {
-    int rv = NK_ECLOSED;
-    nki_lock();
-    if (kind == NK_OBJ_SOCKET) {
-        nki_sock *s = nki_sock_find(id);
-        if (s) {
-            if (strcmp(name, "socket-name") == 0) {
-                rv = strlen(val) < sizeof(s->name) ? 0 : NK_EINVAL;
-                if (rv == 0) {
-                    strcpy(s->name, val);
-                }
-            } else if (strcmp(name, "protocol-name") == 0 || strcmp(name, "peer-name") == 0) {
-                rv = NK_EREADONLY;
-            } else {
-                rv = NK_ENOTSUP;
-            }
-        }
-    } else {
-        rv = NK_ENOTSUP;
+    nki_sock *s = obj;
+    (void) o;
+    if (v->len >= sizeof(s->name)) {
+        return NK_EINVAL;
     }
-    nki_unlock();
-    return rv;
+    memcpy(s->name, v->data, v->len + 1);
+    return 0;
 }
 
-int nk_opt_set_bin(int kind, uint32_t id, const char *name, const void *val, size_t len)
+static const nki_option sock_options[] = {
+    NKI_OPT_ROW_MS("recv-timeout", nki_sock, recv_timeout),
+    NKI_OPT_ROW_MS("send-timeout", nki_sock, send_timeout),
+    NKI_OPT_ROW_MS("reconnect-time-min", nki_sock, reconn_min),
+    NKI_OPT_ROW_MS("reconnect-time-max", nki_sock, reconn_max),
+    NKI_OPT_ROW_MS("handshake-timeout", nki_sock, hs_timeout),
+    NKI_OPT_ROW_I64("recv-size-max", NKI_OPT_SIZE, 0, 0, nki_sock, recv_max),
+    NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, recv_buf),
+    NKI_OPT_ROW_I64("send-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, send_buf),
+    NKI_OPT_ROW_BOOL("tcp-nodelay", nki_sock, nodelay),
+    NKI_OPT_ROW_BOOL("tcp-keepalive", nki_sock, keepalive),
+    {"protocol", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 0},
+    {"peer", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 1},
+    {"raw", NKI_OPT_BOOL, 0, 1, sock_get_raw, NULL, 0},
+    {"socket-name", NKI_OPT_STR, 0, 0, sock_get_name, sock_set_name, 0},
+    {"protocol-name", NKI_OPT_STR, 0, 0, sock_get_proto_name, NULL, 0},
+    {"peer-name", NKI_OPT_STR, 0, 0, sock_get_proto_name, NULL, 1},
+    NKI_OPT_END,
+};
+
+/* The protocol's table comes first: where it has a queue of its own, its
+ * recv-buffer and send-buffer replace the socket's. */
+int nki_sock_opt(nki_sock *s, const char *name, nki_optreq *r)
 {
-    int rv = NK_ECLOSED;
-    const nki_option *o = NULL;
-    void *obj = NULL;
-    nki_lock();
-    if (kind == NK_OBJ_SOCKET) {
-        nki_sock *s = nki_sock_find(id);
-        if (s) {
-            o = opt_find(s->proto->sock_opts, name);
-            obj = s->pdata;
-        }
-    } else if (kind == NK_OBJ_CTX) {
-        nki_ctx *c = ctx_find(id);
-        if (c) {
-            o = opt_find(c->sock->proto->ctx_opts, name);
-            obj = c->pdata;
-        }
+    const nki_option *o;
+    if ((o = nki_opt_find(s->proto->sock_opts, name)) != NULL) {
+        return nki_opt_apply(o, s->pdata, r, NK_EREADONLY);
     }
-    if (obj != NULL) {
-        rv = (o && o->set_bin) ? o->set_bin(obj, val, len) : NK_ENOTSUP;
+    if ((o = nki_opt_find(sock_options, name)) != NULL) {
+        return nki_opt_apply(o, s, r, NK_EREADONLY);
     }
-    nki_unlock();
-    return rv;
+    return NK_ENOTSUP;
 }
 
-int nk_opt_get_str(int kind, uint32_t id, const char *name, char *buf, size_t len)
+/* A context's timeouts start as its socket's. */
+static const nki_option ctx_options[] = {
+    NKI_OPT_ROW_MS("recv-timeout", nki_ctx, recv_timeout),
+    NKI_OPT_ROW_MS("send-timeout", nki_ctx, send_timeout),
+    NKI_OPT_END,
+};
+
+int nki_ctx_opt(nki_ctx *c, const char *name, nki_optreq *r)
 {
-    int rv = NK_ECLOSED;
-    nki_lock();
-    if (kind == NK_OBJ_SOCKET) {
-        nki_sock *s = nki_sock_find(id);
-        if (s) {
-            if (strcmp(name, "socket-name") == 0) {
-                rv = nki_opt_str(s->name, buf, len);
-            } else if (strcmp(name, "protocol-name") == 0) {
-                rv = nki_opt_str(s->proto->self_name, buf, len);
-            } else if (strcmp(name, "peer-name") == 0) {
-                rv = nki_opt_str(s->proto->peer_name, buf, len);
-            } else {
-                rv = NK_ENOTSUP;
-            }
-        }
-    } else if (kind == NK_OBJ_DIALER || kind == NK_OBJ_LISTENER) {
-        nki_ep *ep = nki_ep_find(id, kind == NK_OBJ_DIALER);
-        if (ep) {
-            rv = nki_ep_getopt_str(ep, name, buf, len);
-        }
-    } else if (kind == NK_OBJ_PIPE) {
-        nki_pipe *p = nki_pipe_find(id);
-        if (p) {
-            rv = nki_pipe_getopt_str(p, name, buf, len);
-        }
-    } else {
-        rv = NK_ENOTSUP;
+    const nki_option *o;
+    if ((o = nki_opt_find(ctx_options, name)) != NULL) {
+        return nki_opt_apply(o, c, r, NK_EREADONLY);
     }
-    nki_unlock();
-    return rv;
+    if ((o = nki_opt_find(c->sock->proto->ctx_opts, name)) != NULL) {
+        return nki_opt_apply(o, c->pdata, r, NK_EREADONLY);
+    }
+    return NK_ENOTSUP;
 }
 
 /* ---- misc public API ---- */

@@ -84,31 +84,10 @@ static int bus0_pipe_recv(void *arg, nk_msg *m)
     return 0;
 }
 
-static int bus0_get_sendbuf(void *arg, int64_t *v)
-{
-    return nki_fan_get_limit(&((bus0_sock *) arg)->fan, v);
-}
-
-static int bus0_set_sendbuf(void *arg, int64_t v)
-{
-    return nki_fan_set_limit(&((bus0_sock *) arg)->fan, v);
-}
-
-static int bus0_get_recvbuf(void *arg, int64_t *v)
-{
-    *v = (int64_t) ((bus0_sock *) arg)->rq.cap;
-    return 0;
-}
-
-static int bus0_set_recvbuf(void *arg, int64_t v)
-{
-    return nki_rq_set_cap(&((bus0_sock *) arg)->rq, v);
-}
-
 static const nki_option bus0_opts[] = {
-    {"send-buffer", bus0_get_sendbuf, bus0_set_sendbuf, NULL},
-    {"recv-buffer", bus0_get_recvbuf, bus0_set_recvbuf, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_FAN_OPT("send-buffer", bus0_sock, fan),
+    NKI_RQ_OPT("recv-buffer", bus0_sock, rq),
+    NKI_OPT_END,
 };
 
 #define BUS0_TABLE(is_raw)                                                                     \

@@ -90,19 +90,9 @@ static void pair0_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
-static int pair0_get_sendbuf(void *arg, int64_t *v)
-{
-    return nki_lb_get_buffer(&((pair0_sock *) arg)->lb, v);
-}
-
-static int pair0_set_sendbuf(void *arg, int64_t v)
-{
-    return nki_lb_set_buffer(&((pair0_sock *) arg)->lb, v);
-}
-
 static const nki_option pair0_opts[] = {
-    {"send-buffer", pair0_get_sendbuf, pair0_set_sendbuf, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_LB_OPT("send-buffer", pair0_sock, lb),
+    NKI_OPT_END,
 };
 
 #define PAIR0_TABLE(is_raw)                                                                    \

@@ -147,52 +147,35 @@ static void pair1_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
-static int pair1_get_poly(void *arg, int64_t *v)
-{
-    *v = ((pair1_sock *) arg)->poly;
-    return 0;
-}
-
-static int pair1_set_poly(void *arg, int64_t v)
+static int pair1_set_poly(void *arg, const nki_option *o, const nki_optval *v)
 {
     pair1_sock *ps = arg;
     if (ps->npipes > 0) {
         return NK_ESTATE; /* only before the first peer */
     }
-    ps->poly = v != 0;
+    return nki_opt_set_bool(ps, o, v);
+}
+
+static int pair1_get_ttl(void *arg, const nki_option *o, nki_optval *v)
+{
+    (void) o;
+    v->i = ((pair1_sock *) arg)->ttl;
     return 0;
 }
 
-static int pair1_get_ttl(void *arg, int64_t *v)
+static int pair1_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
 {
-    *v = ((pair1_sock *) arg)->ttl;
+    (void) o;
+    ((pair1_sock *) arg)->ttl = v->i;
     return 0;
-}
-
-static int pair1_set_ttl(void *arg, int64_t v)
-{
-    if (v < 1 || v > 15) {
-        return NK_EINVAL;
-    }
-    ((pair1_sock *) arg)->ttl = v;
-    return 0;
-}
-
-static int pair1_get_sendbuf(void *arg, int64_t *v)
-{
-    return nki_lb_get_buffer(&((pair1_sock *) arg)->lb, v);
-}
-
-static int pair1_set_sendbuf(void *arg, int64_t v)
-{
-    return nki_lb_set_buffer(&((pair1_sock *) arg)->lb, v);
 }
 
 static const nki_option pair1_opts[] = {
-    {"send-buffer", pair1_get_sendbuf, pair1_set_sendbuf, NULL},
-    {"pair1:polyamorous", pair1_get_poly, pair1_set_poly, NULL},
-    {"ttl-max", pair1_get_ttl, pair1_set_ttl, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_LB_OPT("send-buffer", pair1_sock, lb),
+    {"pair1:polyamorous", NKI_OPT_BOOL, 0, 1, nki_opt_get_bool, pair1_set_poly,
+     NKI_OPT_FIELD(pair1_sock, poly, sizeof(bool))},
+    {"ttl-max", NKI_OPT_INT, 1, 15, pair1_get_ttl, pair1_set_ttl, 0},
+    NKI_OPT_END,
 };
 
 #define PAIR1_TABLE(is_raw)                                                                    \

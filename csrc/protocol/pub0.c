@@ -64,19 +64,9 @@ static int pub0_pipe_recv(void *arg, nk_msg *m)
     return 0;
 }
 
-static int pub0_get_sendbuf(void *arg, int64_t *v)
-{
-    return nki_fan_get_limit(&((pub0_sock *) arg)->fan, v);
-}
-
-static int pub0_set_sendbuf(void *arg, int64_t v)
-{
-    return nki_fan_set_limit(&((pub0_sock *) arg)->fan, v);
-}
-
 static const nki_option pub0_opts[] = {
-    {"send-buffer", pub0_get_sendbuf, pub0_set_sendbuf, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_FAN_OPT("send-buffer", pub0_sock, fan),
+    NKI_OPT_END,
 };
 
 #define PUB0_TABLE(is_raw)                                                                     \

@@ -73,19 +73,9 @@ static void push0_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
-static int push0_get_sendbuf(void *arg, int64_t *v)
-{
-    return nki_lb_get_buffer(&((push0_sock *) arg)->lb, v);
-}
-
-static int push0_set_sendbuf(void *arg, int64_t v)
-{
-    return nki_lb_set_buffer(&((push0_sock *) arg)->lb, v);
-}
-
 static const nki_option push0_opts[] = {
-    {"send-buffer", push0_get_sendbuf, push0_set_sendbuf, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_LB_OPT("send-buffer", push0_sock, lb),
+    NKI_OPT_END,
 };
 
 #define PUSH0_TABLE(is_raw)                                                                    \

@@ -351,57 +351,39 @@ static void req0_pipe_writable(void *arg)
 
 /* ---- options ---- */
 
-static int req0_ctx_get_resend(void *arg, int64_t *v)
-{
-    *v = ((req0_ctx *) arg)->resend_time;
-    return 0;
-}
-
-static int req0_ctx_set_resend(void *arg, int64_t v)
-{
-    return nki_opt_duration(v, &((req0_ctx *) arg)->resend_time);
-}
-
-static int req0_sock_get_resend(void *arg, int64_t *v)
-{
-    *v = ((req0_sock *) arg)->resend_time;
-    return 0;
-}
-
-static int req0_sock_set_resend(void *arg, int64_t v)
+/* The socket's resend time is also its master context's. */
+static int req0_sock_set_resend(void *arg, const nki_option *o, const nki_optval *v)
 {
     req0_sock *rs = arg;
-    int rv = nki_opt_duration(v, &rs->resend_time);
-    if (rv == 0) {
-        rs->master.resend_time = rs->resend_time;
-    }
-    return rv;
-}
-
-static int req0_get_ttl(void *arg, int64_t *v)
-{
-    *v = ((req0_sock *) arg)->ttl;
+    (void) o;
+    rs->resend_time = rs->master.resend_time = (int32_t) v->i;
     return 0;
 }
 
-static int req0_set_ttl(void *arg, int64_t v)
+static int req0_get_ttl(void *arg, const nki_option *o, nki_optval *v)
 {
-    if (v < 1 || v > 15) {
-        return NK_EINVAL;
-    }
-    ((req0_sock *) arg)->ttl = v;
+    (void) o;
+    v->i = ((req0_sock *) arg)->ttl;
+    return 0;
+}
+
+static int req0_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
+{
+    (void) o;
+    ((req0_sock *) arg)->ttl = v->i;
     return 0;
 }
 
 static const nki_option req0_sock_opts[] = {
-    {"req:resend-time", req0_sock_get_resend, req0_sock_set_resend, NULL},
-    {"ttl-max", req0_get_ttl, req0_set_ttl, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"req:resend-time", NKI_OPT_MS, 0, 0, nki_opt_get_i32, req0_sock_set_resend,
+     NKI_OPT_FIELD(req0_sock, resend_time, 4)},
+    {"ttl-max", NKI_OPT_INT, 1, 15, req0_get_ttl, req0_set_ttl, 0},
+    NKI_OPT_END,
 };
 
 static const nki_option req0_ctx_opts[] = {
-    {"req:resend-time", req0_ctx_get_resend, req0_ctx_set_resend, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_OPT_ROW_MS("req:resend-time", req0_ctx, resend_time),
+    NKI_OPT_END,
 };
 
 /* ---- raw ---- */

@@ -208,22 +208,21 @@ void nki_resp_pipe_writable(void *arg)
     }
 }
 
-static int resp_get_ttl(void *arg, int64_t *v)
+static int resp_get_ttl(void *arg, const nki_option *o, nki_optval *v)
 {
-    *v = ((nki_resp_sock *) arg)->ttl;
+    (void) o;
+    v->i = ((nki_resp_sock *) arg)->ttl;
     return 0;
 }
 
-static int resp_set_ttl(void *arg, int64_t v)
+static int resp_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
 {
-    if (v < 1 || v > 15) {
-        return NK_EINVAL;
-    }
-    ((nki_resp_sock *) arg)->ttl = v;
+    (void) o;
+    ((nki_resp_sock *) arg)->ttl = v->i;
     return 0;
 }
 
 const nki_option nki_resp_opts[] = {
-    {"ttl-max", resp_get_ttl, resp_set_ttl, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"ttl-max", NKI_OPT_INT, 1, 15, resp_get_ttl, resp_set_ttl, 0},
+    NKI_OPT_END,
 };

@@ -164,11 +164,13 @@ static int sub0_pipe_recv(void *arg, nk_msg *m)
 
 /* ---- options ---- */
 
-static int sub0_subscribe(void *arg, const void *v, size_t len)
+static int sub0_subscribe(void *arg, const nki_option *o, const nki_optval *ov)
 {
     sub0_ctx *c = arg;
+    const void *v = ov->data;
+    size_t len = ov->len, i;
     sub0_topic *nt;
-    size_t i;
+    (void) o;
     for (i = 0; i < c->ntopics; i++) {
         if (c->topics[i].len == len && memcmp(c->topics[i].data, v, len) == 0) {
             return 0;
@@ -187,10 +189,12 @@ static int sub0_subscribe(void *arg, const void *v, size_t len)
     return 0;
 }
 
-static int sub0_unsubscribe(void *arg, const void *v, size_t len)
+static int sub0_unsubscribe(void *arg, const nki_option *o, const nki_optval *ov)
 {
     sub0_ctx *c = arg;
-    size_t i;
+    const void *v = ov->data;
+    size_t len = ov->len, i;
+    (void) o;
     for (i = 0; i < c->ntopics; i++) {
         if (c->topics[i].len == len && memcmp(c->topics[i].data, v, len) == 0) {
             nki_node *n, *nx;
@@ -212,36 +216,13 @@ static int sub0_unsubscribe(void *arg, const void *v, size_t len)
     return NK_ENOENT;
 }
 
-static int sub0_get_prefnew(void *arg, int64_t *v)
-{
-    *v = ((sub0_ctx *) arg)->prefnew;
-    return 0;
-}
-
-static int sub0_set_prefnew(void *arg, int64_t v)
-{
-    ((sub0_ctx *) arg)->prefnew = v != 0;
-    return 0;
-}
-
-static int sub0_get_recvbuf(void *arg, int64_t *v)
-{
-    *v = (int64_t) ((sub0_ctx *) arg)->rq.cap;
-    return 0;
-}
-
-static int sub0_set_recvbuf(void *arg, int64_t v)
-{
-    return nki_rq_set_cap(&((sub0_ctx *) arg)->rq, v);
-}
-
 /* The socket's options are its master context's (it comes first). */
 static const nki_option sub0_opts[] = {
-    {"sub:subscribe", NULL, NULL, sub0_subscribe},
-    {"sub:unsubscribe", NULL, NULL, sub0_unsubscribe},
-    {"sub:prefnew", sub0_get_prefnew, sub0_set_prefnew, NULL},
-    {"recv-buffer", sub0_get_recvbuf, sub0_set_recvbuf, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"sub:subscribe", NKI_OPT_BIN, 0, 0, NULL, sub0_subscribe, 0},
+    {"sub:unsubscribe", NKI_OPT_BIN, 0, 0, NULL, sub0_unsubscribe, 0},
+    NKI_OPT_ROW_BOOL("sub:prefnew", sub0_ctx, prefnew),
+    NKI_RQ_OPT("recv-buffer", sub0_ctx, rq),
+    NKI_OPT_END,
 };
 
 #define SUB0_TABLE(is_raw)                                                                     \

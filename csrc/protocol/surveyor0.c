@@ -231,57 +231,39 @@ static int surv0_pipe_recv(void *arg, nk_msg *m)
 
 /* ---- options ---- */
 
-static int surv0_ctx_get_time(void *arg, int64_t *v)
-{
-    *v = ((surv0_ctx *) arg)->survey_time;
-    return 0;
-}
-
-static int surv0_ctx_set_time(void *arg, int64_t v)
-{
-    return nki_opt_duration(v, &((surv0_ctx *) arg)->survey_time);
-}
-
-static int surv0_sock_get_time(void *arg, int64_t *v)
-{
-    *v = ((surv0_sock *) arg)->survey_time;
-    return 0;
-}
-
-static int surv0_sock_set_time(void *arg, int64_t v)
+/* The socket's survey time is also its master context's. */
+static int surv0_sock_set_time(void *arg, const nki_option *o, const nki_optval *v)
 {
     surv0_sock *ss = arg;
-    int rv = nki_opt_duration(v, &ss->survey_time);
-    if (rv == 0) {
-        ss->master.survey_time = ss->survey_time;
-    }
-    return rv;
-}
-
-static int surv0_get_ttl(void *arg, int64_t *v)
-{
-    *v = ((surv0_sock *) arg)->ttl;
+    (void) o;
+    ss->survey_time = ss->master.survey_time = (int32_t) v->i;
     return 0;
 }
 
-static int surv0_set_ttl(void *arg, int64_t v)
+static int surv0_get_ttl(void *arg, const nki_option *o, nki_optval *v)
 {
-    if (v < 1 || v > 15) {
-        return NK_EINVAL;
-    }
-    ((surv0_sock *) arg)->ttl = v;
+    (void) o;
+    v->i = ((surv0_sock *) arg)->ttl;
+    return 0;
+}
+
+static int surv0_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
+{
+    (void) o;
+    ((surv0_sock *) arg)->ttl = v->i;
     return 0;
 }
 
 static const nki_option surv0_sock_opts[] = {
-    {"surveyor:survey-time", surv0_sock_get_time, surv0_sock_set_time, NULL},
-    {"ttl-max", surv0_get_ttl, surv0_set_ttl, NULL},
-    {NULL, NULL, NULL, NULL},
+    {"surveyor:survey-time", NKI_OPT_MS, 0, 0, nki_opt_get_i32, surv0_sock_set_time,
+     NKI_OPT_FIELD(surv0_sock, survey_time, 4)},
+    {"ttl-max", NKI_OPT_INT, 1, 15, surv0_get_ttl, surv0_set_ttl, 0},
+    NKI_OPT_END,
 };
 
 static const nki_option surv0_ctx_opts[] = {
-    {"surveyor:survey-time", surv0_ctx_get_time, surv0_ctx_set_time, NULL},
-    {NULL, NULL, NULL, NULL},
+    NKI_OPT_ROW_MS("surveyor:survey-time", surv0_ctx, survey_time),
+    NKI_OPT_END,
 };
 
 #define SURV0_TABLE(is_raw)                                                                    \
