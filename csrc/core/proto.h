@@ -55,6 +55,13 @@ struct nki_proto {
     const nki_option *ctx_opts;
 };
 
+/* ttl-max, for every protocol that has it: how many hops (backtrace words,
+ * PAIR1's hop count) a message may have made before it is dropped. */
+#define NKI_TTL_MIN 1
+#define NKI_TTL_MAX 15
+#define NKI_TTL_DEFAULT 8
+#define NKI_OPT_TTL(T, f) NKI_OPT_ROW_I64("ttl-max", NKI_OPT_INT, NKI_TTL_MIN, NKI_TTL_MAX, T, f)
+
 /* The registry: one line per protocol table. */
 const nki_proto *nki_proto_find(int number, bool raw);
 

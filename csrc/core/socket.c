@@ -53,8 +53,7 @@ int nk_socket_open(int proto, int raw, uint32_t *sid)
     s->hs_timeout = 10000;
     s->recv_max = (int64_t) 1 << 30;
     s->nodelay = true;
-    /* NNG 1.5's defaults for these generic options: 0 on PAIR, else 1. */
-    s->recv_buf = (proto == NK_PROTO_PAIR0 || proto == NK_PROTO_PAIR1) ? 0 : 1;
+    s->recv_buf = 1; /* NNG 1.5's default (a protocol may declare its own) */
     nki_list_init(&s->pipes);
     nki_list_init(&s->eps);
     nki_list_init(&s->ctxs);

@@ -10,6 +10,7 @@ typedef struct {
     nki_lb lb;
     nki_fq fq;
     bool has_peer;
+    int64_t recv_buf; /* recv-buffer: kept for pynng, 0 as in NNG 1.5 */
 } pair0_sock;
 
 typedef struct {
@@ -92,6 +93,7 @@ static void pair0_pipe_writable(void *arg)
 
 static const nki_option pair0_opts[] = {
     NKI_LB_OPT("send-buffer", pair0_sock, lb),
+    NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, pair0_sock, recv_buf),
     NKI_OPT_END,
 };
 

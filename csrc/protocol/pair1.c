@@ -3,8 +3,8 @@
  * cooked mode too.  A cooked sender puts 1 on the wire; a raw sender's
  * header is forwarded with the count incremented (refused at 0xff).  On
  * receive: under 4 bytes or a count over 0xff closes the pipe; a count over
- * ttl-max (8) drops the message; otherwise cooked strips the count and raw
- * keeps it in the header.
+ * ttl-max drops the message; otherwise cooked strips the count and raw keeps
+ * it in the header.
  *
  * Monogamous by default: a second peer is closed after the handshake, send
  * waits for the peer, receive holds one message per pipe.  Polyamorous
@@ -23,6 +23,7 @@ typedef struct {
     int npipes;
     bool poly;
     int64_t ttl;
+    int64_t recv_buf; /* recv-buffer: kept for pynng, 0 as in NNG 1.5 */
 } pair1_sock;
 
 typedef struct {
@@ -35,7 +36,7 @@ static int pair1_sock_init(void *arg, nki_sock *s)
 {
     pair1_sock *ps = arg;
     ps->s = s;
-    ps->ttl = 8;
+    ps->ttl = NKI_TTL_DEFAULT;
     nki_lb_init(&ps->lb);
     nki_fq_init(&ps->fq);
     return 0;
@@ -156,25 +157,12 @@ static int pair1_set_poly(void *arg, const nki_option *o, const nki_optval *v)
     return nki_opt_set_bool(ps, o, v);
 }
 
-static int pair1_get_ttl(void *arg, const nki_option *o, nki_optval *v)
-{
-    (void) o;
-    v->i = ((pair1_sock *) arg)->ttl;
-    return 0;
-}
-
-static int pair1_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
-{
-    (void) o;
-    ((pair1_sock *) arg)->ttl = v->i;
-    return 0;
-}
-
 static const nki_option pair1_opts[] = {
     NKI_LB_OPT("send-buffer", pair1_sock, lb),
+    NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, pair1_sock, recv_buf),
     {"pair1:polyamorous", NKI_OPT_BOOL, 0, 1, nki_opt_get_bool, pair1_set_poly,
      NKI_OPT_FIELD(pair1_sock, poly, sizeof(bool))},
-    {"ttl-max", NKI_OPT_INT, 1, 15, pair1_get_ttl, pair1_set_ttl, 0},
+    NKI_OPT_TTL(pair1_sock, ttl),
     NKI_OPT_END,
 };
 

@@ -99,7 +99,7 @@ static int req0_sock_init(void *arg, nki_sock *s)
     req0_sock *rs = arg;
     rs->s = s;
     rs->resend_time = 60000;
-    rs->ttl = 8;
+    rs->ttl = NKI_TTL_DEFAULT;
     nki_idmap_init(&rs->ids, 0x80000000u, 0xffffffffu, true);
     nki_list_init(&rs->ready);
     nki_list_init(&rs->sendwait);
@@ -360,24 +360,10 @@ static int req0_sock_set_resend(void *arg, const nki_option *o, const nki_optval
     return 0;
 }
 
-static int req0_get_ttl(void *arg, const nki_option *o, nki_optval *v)
-{
-    (void) o;
-    v->i = ((req0_sock *) arg)->ttl;
-    return 0;
-}
-
-static int req0_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
-{
-    (void) o;
-    ((req0_sock *) arg)->ttl = v->i;
-    return 0;
-}
-
 static const nki_option req0_sock_opts[] = {
     {"req:resend-time", NKI_OPT_MS, 0, 0, nki_opt_get_i32, req0_sock_set_resend,
      NKI_OPT_FIELD(req0_sock, resend_time, 4)},
-    {"ttl-max", NKI_OPT_INT, 1, 15, req0_get_ttl, req0_set_ttl, 0},
+    NKI_OPT_TTL(req0_sock, ttl),
     NKI_OPT_END,
 };
 

@@ -35,7 +35,7 @@ int nki_resp_sock_init(void *arg, nki_sock *s)
 {
     nki_resp_sock *rs = arg;
     rs->s = s;
-    rs->ttl = 8;
+    rs->ttl = NKI_TTL_DEFAULT;
     nki_fq_init(&rs->fq);
     rs->fq.on_deliver = resp_on_deliver;
     return nki_resp_ctx_init(&rs->master, rs);
@@ -208,21 +208,7 @@ void nki_resp_pipe_writable(void *arg)
     }
 }
 
-static int resp_get_ttl(void *arg, const nki_option *o, nki_optval *v)
-{
-    (void) o;
-    v->i = ((nki_resp_sock *) arg)->ttl;
-    return 0;
-}
-
-static int resp_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
-{
-    (void) o;
-    ((nki_resp_sock *) arg)->ttl = v->i;
-    return 0;
-}
-
 const nki_option nki_resp_opts[] = {
-    {"ttl-max", NKI_OPT_INT, 1, 15, resp_get_ttl, resp_set_ttl, 0},
+    NKI_OPT_TTL(nki_resp_sock, ttl),
     NKI_OPT_END,
 };

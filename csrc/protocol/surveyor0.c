@@ -82,7 +82,7 @@ static int surv0_sock_init(void *arg, nki_sock *s)
     surv0_sock *ss = arg;
     ss->s = s;
     ss->survey_time = 1000;
-    ss->ttl = 8;
+    ss->ttl = NKI_TTL_DEFAULT;
     nki_fan_init(&ss->fan, 8);
     nki_idmap_init(&ss->ids, 0x80000000u, 0xffffffffu, true);
     nki_rq_init(&ss->rawq, 128);
@@ -240,24 +240,10 @@ static int surv0_sock_set_time(void *arg, const nki_option *o, const nki_optval 
     return 0;
 }
 
-static int surv0_get_ttl(void *arg, const nki_option *o, nki_optval *v)
-{
-    (void) o;
-    v->i = ((surv0_sock *) arg)->ttl;
-    return 0;
-}
-
-static int surv0_set_ttl(void *arg, const nki_option *o, const nki_optval *v)
-{
-    (void) o;
-    ((surv0_sock *) arg)->ttl = v->i;
-    return 0;
-}
-
 static const nki_option surv0_sock_opts[] = {
     {"surveyor:survey-time", NKI_OPT_MS, 0, 0, nki_opt_get_i32, surv0_sock_set_time,
      NKI_OPT_FIELD(surv0_sock, survey_time, 4)},
-    {"ttl-max", NKI_OPT_INT, 1, 15, surv0_get_ttl, surv0_set_ttl, 0},
+    NKI_OPT_TTL(surv0_sock, ttl),
     NKI_OPT_END,
 };
 
