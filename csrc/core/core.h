@@ -198,7 +198,8 @@ struct nki_sock {
     int32_t reconn_min, reconn_max;
     int32_t hs_timeout;
     int64_t recv_max;
-    bool nodelay, keepalive;
+    bool keepalive;
+    nki_optstore topts; /* values given to transports' options (tranopt.c) */
     char name[64];
     /* recv-buffer/send-buffer where the protocol has no queue of its own:
      * kept for pynng compatibility (NNG 1.5 has them on every socket). */
@@ -255,8 +256,8 @@ struct nki_ep {
     bool dial_waiting, dial_done, free_pending;
     nki_cv cv;
     /* listener: accepted pipes still handshaking are in sock->pipes too */
-    int nodelay, keepalive; /* tcp options; -1: inherit the socket's */
-    int ipc_perms;          /* ipc:permissions; -1: leave the file alone */
+    int keepalive;        /* tcp-keepalive; -1: inherit the socket's */
+    nki_optstore topts;   /* values given to its transport's options */
     nk_ep_stats st;
 };
 
@@ -266,7 +267,6 @@ int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);
 void nki_dialer_schedule(nki_ep *ep);
-int nki_ep_nodelay(const nki_ep *ep);
 int nki_ep_keepalive(const nki_ep *ep);
 
 /* ---- statistics (stats.c): why a message was dropped ---- */

@@ -8,7 +8,6 @@
  * connection completes the SP handshake.
  */
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -44,11 +43,6 @@ int64_t nki_ep_recv_max(const nki_ep *ep)
     return ep->recv_max >= 0 ? ep->recv_max : ep->sock->recv_max;
 }
 
-int nki_ep_nodelay(const nki_ep *ep)
-{
-    return ep->nodelay >= 0 ? ep->nodelay : ep->sock->nodelay;
-}
-
 int nki_ep_keepalive(const nki_ep *ep)
 {
     return ep->keepalive >= 0 ? ep->keepalive : ep->sock->keepalive;
@@ -74,6 +68,7 @@ static void ep_free(void *arg)
     if (ep->tran->ep_fini) {
         ep->tran->ep_fini(ep);
     }
+    nki_optstore_fini(&ep->topts);
     nki_cv_fini(&ep->cv);
     free(ep);
     nki_count(NK_DEBUG_ENDPOINTS, -1);
@@ -198,7 +193,7 @@ static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
     nki_timer_init(&ep->retry, dialer_retry_cb, ep);
     ep->recv_max = -1;
     ep->reconn_min = ep->reconn_max = -1;
-    ep->nodelay = ep->keepalive = ep->ipc_perms = -1;
+    ep->keepalive = -1;
     strcpy(ep->url, url);
     nki_cv_init(&ep->cv);
     if ((rv = t->ep_init(ep)) != 0 || (rv = nki_idmap_alloc(&ep_ids, ep, &ep->id)) != 0) {
@@ -254,8 +249,6 @@ int nk_listen(uint32_t sid, const char *url, uint32_t *lid)
     return rv;
 }
 
-int nki_ipc_apply_perms(nki_ep *ep);
-
 /* A listener that fails to start closes, as nk_listen always did. */
 int nk_listener_start(uint32_t lid)
 {
@@ -286,9 +279,6 @@ int nk_listener_start(uint32_t lid)
     }
     if (rv == 0) {
         ep->started = true;
-        if (ep->ipc_perms >= 0 && (rv = nki_ipc_apply_perms(ep)) != 0) {
-            nki_ep_close_locked(ep);
-        }
     } else {
         nki_ep_close_locked(ep);
     }
@@ -580,54 +570,21 @@ static const nki_option ep_options[] = {
     NKI_OPT_END,
 };
 
-/* Transport options, until the transports declare them. */
-static int ep_tran_opt(nki_ep *ep, const char *name, nki_optreq *r)
+/* tcp-keepalive, until the tcp transport declares it. */
+static int ep_keepalive_opt(nki_ep *ep, nki_optreq *r)
 {
-    int64_t *get = r->set ? NULL : &r->v.i;
-    const int64_t *set = r->set ? &r->v.i : NULL;
     if (r->as != NKI_OPT_INT) {
         return NK_ENOTSUP;
     }
-    if (strcmp(name, "tcp-nodelay") == 0 || strcmp(name, "tcp-keepalive") == 0) {
-        bool nd = name[4] == 'n';
-        if (set && strncmp(ep->tran->scheme, "tcp", 3) != 0) {
-            return NK_ENOTSUP; /* reading gives the socket's, as in NNG */
-        }
-        if (set) {
-            *(nd ? &ep->nodelay : &ep->keepalive) = *set != 0;
-        } else {
-            *get = nd ? nki_ep_nodelay(ep) : nki_ep_keepalive(ep);
-        }
+    if (!r->set) {
+        r->v.i = nki_ep_keepalive(ep); /* any transport: the socket's, as in NNG */
         return 0;
     }
-    if (strcmp(name, "ipc:permissions") == 0) {
-        if (ep->dialer || (strcmp(ep->tran->scheme, "ipc") != 0 && strcmp(ep->tran->scheme, "unix") != 0)) {
-            return NK_ENOTSUP; /* abstract sockets have no file */
-        }
-        if (get) {
-            return NK_EWRITEONLY; /* as NNG */
-        }
-        if (*set < 0 || *set > 07777) {
-            return NK_EINVAL;
-        }
-        ep->ipc_perms = (int) *set;
-        /* Listeners start at once in nk_listen: apply now too. */
-        return ep->started ? nki_ipc_apply_perms(ep) : 0;
+    if (strncmp(ep->tran->scheme, "tcp", 3) != 0) {
+        return NK_ENOTSUP;
     }
-    if (strcmp(name, "tcp-bound-port") == 0 && get) {
-        struct sockaddr_storage ss;
-        socklen_t sl = sizeof(ss);
-        if (ep->dialer || strncmp(ep->tran->scheme, "tcp", 3) != 0) {
-            return NK_ENOTSUP;
-        }
-        if (ep->fd < 0 || getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
-            return NK_ESTATE; /* not bound (yet) */
-        }
-        *get = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
-                                              : ((struct sockaddr_in *) &ss)->sin_port);
-        return 0;
-    }
-    return NK_ENOTSUP;
+    ep->keepalive = r->v.i != 0;
+    return 0;
 }
 
 int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r)
@@ -636,5 +593,8 @@ int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r)
     if (o != NULL) {
         return nki_opt_apply(o, ep, r, NK_ENOTSUP);
     }
-    return ep_tran_opt(ep, name, r);
+    if (strcmp(name, "tcp-keepalive") == 0) {
+        return ep_keepalive_opt(ep, r);
+    }
+    return nki_topt_ep(ep, name, r);
 }

@@ -4,11 +4,13 @@
  * transports own.
  *
  * Search order (each object's function, in its own file):
- *   socket:           the protocol's table, the socket's, then options that
- *                     transports keep per socket (tranopt.c)
+ *   socket:           the protocol's table, the socket's (socket.c), then
+ *                     the options transports keep per socket (tranopt.c)
  *   context:          the context's table, then the protocol's
- *   dialer, listener: the endpoint's table, then its transport's
- *   pipe:             the pipe's table, then its transport's
+ *   dialer, listener: the endpoint's table (endpoint.c), then its
+ *                     transport's; last, another transport's socket option
+ *                     reads as the socket's value (tranopt.c)
+ *   pipe:             the pipe's table (pipe.c), then as for endpoints
  */
 #include <stdlib.h>
 #include <string.h>

@@ -1,10 +1,12 @@
 /* Pipes: attach to the protocol, deliver, send, pause, close. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "pipe.h"
 #include "proto.h"
 #include "stats.h"
+#include "tran.h"
 
 static nki_idmap pipe_ids;
 static bool pipe_ids_ready;
@@ -278,29 +280,24 @@ static const nki_option pipe_options[] = {
     NKI_OPT_END,
 };
 
-/* Transport options, until the transports declare them. */
-static int pipe_tran_opt(nki_pipe *p, const char *name, nki_optreq *r)
+/* tcp-keepalive, until the tcp transport declares it: the kernel's on a
+ * tcp connection, else the configured value (as NNG). */
+static int pipe_keepalive_opt(nki_pipe *p, nki_optreq *r)
 {
-    int rv;
-    if (r->set) {
+    int on = 0;
+    socklen_t ol = sizeof(on);
+    if (r->set || r->as != NKI_OPT_INT) {
         return NK_ENOTSUP;
     }
-    if (r->as == NKI_OPT_STR) {
-        return p->ops->p_getopt_str ? p->ops->p_getopt_str(p, name, r->v.buf, r->v.size) : NK_ENOTSUP;
+    if (p->ep == NULL || strncmp(p->ep->tran->scheme, "tcp", 3) != 0) {
+        r->v.i = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
+        return 0;
     }
-    rv = p->ops->p_getopt_int ? p->ops->p_getopt_int(p, name, &r->v.i) : NK_ENOTSUP;
-    if (rv == NK_ENOTSUP && strncmp(name, "tcp-", 4) == 0) {
-        /* Not a tcp connection: NNG answers with the configured value. */
-        if (strcmp(name, "tcp-nodelay") == 0) {
-            r->v.i = p->ep ? nki_ep_nodelay(p->ep) : p->sock->nodelay;
-            return 0;
-        }
-        if (strcmp(name, "tcp-keepalive") == 0) {
-            r->v.i = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
-            return 0;
-        }
+    if (getsockopt(nki_stream_pipe_fd(p), SOL_SOCKET, SO_KEEPALIVE, &on, &ol) != 0) {
+        return NK_ECLOSED;
     }
-    return rv;
+    r->v.i = on != 0;
+    return 0;
 }
 
 int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r)
@@ -309,5 +306,8 @@ int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r)
     if (o != NULL) {
         return nki_opt_apply(o, p, r, NK_ENOTSUP);
     }
-    return pipe_tran_opt(p, name, r);
+    if (strcmp(name, "tcp-keepalive") == 0) {
+        return pipe_keepalive_opt(p, r);
+    }
+    return nki_topt_pipe(p, name, r);
 }

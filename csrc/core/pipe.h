@@ -21,11 +21,6 @@ typedef struct {
     void (*p_close)(nki_pipe *p);
     /* Free the structure; called from a deferred task after close. */
     void (*p_free)(nki_pipe *p);
-    /* Pipe options ("remote-address", ...); may be NULL. */
-    int (*p_getopt_str)(nki_pipe *p, const char *name, char *buf, size_t len);
-    /* Integer pipe options read from the connection ("tcp-nodelay",
-     * "ipc:peer-pid", ...); may be NULL. */
-    int (*p_getopt_int)(nki_pipe *p, const char *name, int64_t *v);
 } nki_pipe_ops;
 
 struct nki_pipe {
@@ -73,5 +68,7 @@ void nki_pipe_close(nki_pipe *p, int err);
 
 /* Stream pipes (tcp, ipc): SP handshake and framing, written once. */
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte);
+/* A stream pipe's connected fd, for its transport's options. */
+int nki_stream_pipe_fd(const nki_pipe *p);
 
 #endif

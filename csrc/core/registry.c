@@ -50,6 +50,18 @@ const nki_tran *nki_tran_find(const char *url)
     return NULL;
 }
 
+const nki_tran_option *nki_tran_sock_opt(const char *name)
+{
+    int i;
+    for (i = 0; transports[i]; i++) {
+        const nki_tran_option *o = nki_tran_opt_find(transports[i], name);
+        if (o && (o->where & NKI_TOPT_SOCKET)) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
 const nki_proto *nki_proto_find(int number, bool raw)
 {
     int i;

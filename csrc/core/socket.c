@@ -6,6 +6,7 @@
 #include "core.h"
 #include "pipe.h"
 #include "proto.h"
+#include "tran.h"
 
 static nki_idmap sock_ids, ctx_ids;
 static bool ids_ready;
@@ -52,7 +53,6 @@ int nk_socket_open(int proto, int raw, uint32_t *sid)
     s->reconn_max = 0;
     s->hs_timeout = 10000;
     s->recv_max = (int64_t) 1 << 30;
-    s->nodelay = true;
     s->recv_buf = 1; /* NNG 1.5's default (a protocol may declare its own) */
     nki_list_init(&s->pipes);
     nki_list_init(&s->eps);
@@ -97,6 +97,7 @@ static void sock_free(void *arg)
     if (s->proto->sock_fini) {
         s->proto->sock_fini(s->pdata);
     }
+    nki_optstore_fini(&s->topts);
     free(s);
     nki_count(NK_DEBUG_SOCKETS, -1);
 }
@@ -506,7 +507,6 @@ static const nki_option sock_options[] = {
     NKI_OPT_ROW_I64("recv-size-max", NKI_OPT_SIZE, 0, 0, nki_sock, recv_max),
     NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, recv_buf),
     NKI_OPT_ROW_I64("send-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, send_buf),
-    NKI_OPT_ROW_BOOL("tcp-nodelay", nki_sock, nodelay),
     NKI_OPT_ROW_BOOL("tcp-keepalive", nki_sock, keepalive),
     {"protocol", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 0},
     {"peer", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 1},
@@ -518,7 +518,8 @@ static const nki_option sock_options[] = {
 };
 
 /* The protocol's table comes first: where it has a queue of its own, its
- * recv-buffer and send-buffer replace the socket's. */
+ * recv-buffer and send-buffer replace the socket's.  Last, the options
+ * transports keep per socket. */
 int nki_sock_opt(nki_sock *s, const char *name, nki_optreq *r)
 {
     const nki_option *o;
@@ -528,7 +529,7 @@ int nki_sock_opt(nki_sock *s, const char *name, nki_optreq *r)
     if ((o = nki_opt_find(sock_options, name)) != NULL) {
         return nki_opt_apply(o, s, r, NK_EREADONLY);
     }
-    return NK_ENOTSUP;
+    return nki_topt_sock(s, name, r);
 }
 
 /* A context's timeouts start as its socket's. */

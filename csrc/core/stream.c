@@ -491,21 +491,17 @@ static void sp_free(nki_pipe *p)
     free(sp);
 }
 
-static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len);
-
-static int sp_getopt_int(nki_pipe *p, const char *name, int64_t *v)
-{
-    return nki_fd_getopt_int(((spipe *) p)->fd, name, v);
-}
-
 static const nki_pipe_ops stream_pipe_ops = {
     .p_kick = sp_kick,
     .p_resume = sp_resume,
     .p_close = sp_close,
     .p_free = sp_free,
-    .p_getopt_str = sp_getopt_str,
-    .p_getopt_int = sp_getopt_int,
 };
+
+int nki_stream_pipe_fd(const nki_pipe *p)
+{
+    return ((const spipe *) p)->fd;
+}
 
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
 {
@@ -543,42 +539,4 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
         sp_update_events(sp);
     }
     return &sp->base;
-}
-
-/* An AF_UNIX connection's dialing end is unnamed, so, as NNG does, both
- * ends of an ipc pipe report the listener's address: the path for ipc://
- * and unix://, the whole URL for abstract://. */
-static int sp_ipc_address(nki_pipe *p, char *buf, size_t len)
-{
-    const char *a, *sep;
-    if (p->ep == NULL) {
-        return NK_ECLOSED;
-    }
-    a = p->ep->url;
-    if (strncmp(a, "abstract://", 11) != 0 && (sep = strstr(a, "://")) != NULL) {
-        a = sep + 3;
-    }
-    return nki_opt_str(a, buf, len);
-}
-
-static int sp_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
-{
-    spipe *sp = (spipe *) p;
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof(ss);
-    int rv;
-    if (sp->type_byte && (strcmp(name, "remote-address") == 0 || strcmp(name, "local-address") == 0)) {
-        return sp_ipc_address(p, buf, len);
-    }
-    if (strcmp(name, "remote-address") == 0) {
-        rv = getpeername(sp->fd, (struct sockaddr *) &ss, &sl);
-    } else if (strcmp(name, "local-address") == 0) {
-        rv = getsockname(sp->fd, (struct sockaddr *) &ss, &sl);
-    } else {
-        return NK_ENOTSUP;
-    }
-    if (rv != 0) {
-        return NK_ECLOSED;
-    }
-    return nki_sockaddr_format(&ss, sl, buf, len);
 }

@@ -13,10 +13,36 @@
 
 #include "core.h"
 
+/* Where a transport option applies, besides the pipes (pipe_get). */
+#define NKI_TOPT_SOCKET 1 /* sockets hold it too: the value endpoints start from */
+#define NKI_TOPT_DIALER 2
+#define NKI_TOPT_LISTENER 4
+#define NKI_TOPT_EP (NKI_TOPT_DIALER | NKI_TOPT_LISTENER)
+
+/*
+ * One option of a transport: one row of its table.  'opt' is the name,
+ * type and range, with the get and set on the transport's dialers and
+ * listeners (the object is the nki_ep); pipe_get reads it on the
+ * transport's pipes (the object is the nki_pipe; NULL: not on pipes).
+ * With NKI_TOPT_SOCKET, any socket also takes it (default 'dflt'): an
+ * endpoint reads its socket's value until given its own (nki_topt_ep_get
+ * and nki_topt_ep_set as opt's get and set), and the endpoints and pipes
+ * of every other transport read the socket's value, as in NNG.
+ */
+typedef struct {
+    nki_option opt;
+    unsigned where; /* NKI_TOPT_* */
+    int64_t dflt;
+    nki_opt_get_fn pipe_get;
+} nki_tran_option;
+
+#define NKI_TOPT_END {NKI_OPT_END, 0, 0, NULL}
+
 struct nki_tran {
     const char *scheme; /* "tcp", "ipc", ... without "://" */
     int type_byte;      /* stream framing: 0 none (tcp), 1 (ipc) */
     bool stream;
+    const nki_tran_option *opts; /* ends with NKI_TOPT_END; may be NULL */
 
     /* Parse ep->url; allocate ep->tdata if needed.  NK_EADDRINVAL on a bad
      * URL. */
@@ -37,6 +63,23 @@ struct nki_tran {
 
 const nki_tran *nki_tran_find(const char *url);
 
+/* ---- transport options (tranopt.c) ---- */
+
+/* Row functions for an NKI_TOPT_SOCKET option on endpoints. */
+int nki_topt_ep_get(void *ep, const nki_option *o, nki_optval *v);
+int nki_topt_ep_set(void *ep, const nki_option *o, const nki_optval *v);
+/* The value of such an option for an endpoint's new connections. */
+int64_t nki_ep_topt(const nki_ep *ep, const nki_tran_option *t);
+
+/* For the core: the row named 'name' in one transport's table, or in any
+ * transport's with NKI_TOPT_SOCKET (registry.c); the last steps of the
+ * searches of socket, endpoint and pipe options (option.c). */
+const nki_tran_option *nki_tran_opt_find(const nki_tran *t, const char *name);
+const nki_tran_option *nki_tran_sock_opt(const char *name);
+int nki_topt_sock(nki_sock *s, const char *name, nki_optreq *r);
+int nki_topt_ep(nki_ep *ep, const char *name, nki_optreq *r);
+int nki_topt_pipe(nki_pipe *p, const char *name, nki_optreq *r);
+
 /* Helpers for stream transports. */
 int nki_errno_to_nk(int err);
 /* "127.0.0.1:5555", "[::1]:5555" or the ipc path. */
@@ -45,8 +88,5 @@ int nki_sockaddr_format(const struct sockaddr_storage *ss, socklen_t sl, char *b
 int nki_tcp_resolve(const char *hostport, bool passive, int family,
                     struct sockaddr_storage *ss, socklen_t *slp);
 int nki_set_nonblock(int fd);
-/* Integer pipe options of a connected fd (fdopts.c): "tcp-nodelay",
- * "tcp-keepalive", "ipc:peer-pid", "ipc:peer-uid", "ipc:peer-gid". */
-int nki_fd_getopt_int(int fd, const char *name, int64_t *v);
 
 #endif

@@ -135,22 +135,11 @@ static void ip_free(nki_pipe *p)
     free(p);
 }
 
-/* Both ends of an inproc connection have the same address: its URL (as
- * NNG reports it, "inproc://name"). */
-static int ip_getopt_str(nki_pipe *p, const char *name, char *buf, size_t len)
-{
-    if (strcmp(name, "remote-address") != 0 && strcmp(name, "local-address") != 0) {
-        return NK_ENOTSUP;
-    }
-    return p->ep ? nki_opt_str(p->ep->url, buf, len) : NK_ECLOSED;
-}
-
 static const nki_pipe_ops inproc_pipe_ops = {
     .p_kick = ip_kick,
     .p_resume = ip_resume,
     .p_close = ip_close,
     .p_free = ip_free,
-    .p_getopt_str = ip_getopt_str,
 };
 
 static int inproc_ep_init(nki_ep *ep)
@@ -236,8 +225,25 @@ static int inproc_dial(nki_ep *ep)
     return 0;
 }
 
+/* Both ends of an inproc connection have the same address: its URL (as
+ * NNG reports it, "inproc://name"). */
+static int inproc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_pipe *p = obj;
+    (void) o;
+    return p->ep ? nki_optval_str(v, p->ep->url) : NK_ECLOSED;
+}
+
+/* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
+static const nki_tran_option inproc_options[] = {
+    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, inproc_pipe_addr},
+    {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, inproc_pipe_addr},
+    NKI_TOPT_END,
+};
+
 const nki_tran nki_inproc_tran = {
     .scheme = "inproc",
+    .opts = inproc_options,
     .stream = false,
     .ep_init = inproc_ep_init,
     .ep_listen = inproc_listen,

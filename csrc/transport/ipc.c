@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* struct ucred */
 /*
  * ipc:// (and unix://, abstract://): AF_UNIX stream sockets.  Frames carry a
  * type byte of 1 before the length (NNG sends 1; the old RFC said 0).
@@ -10,12 +11,14 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "pipe.h"
 #include "tran.h"
 
 typedef struct {
     struct sockaddr_un sun;
     socklen_t sl;
     bool abstract;
+    int perms; /* ipc:permissions; -1: leave the file alone */
 } ipc_addr;
 
 static int hexval(int c)
@@ -41,6 +44,7 @@ static int ipc_ep_init(nki_ep *ep)
         return NK_ENOMEM;
     }
     a->sun.sun_family = AF_UNIX;
+    a->perms = -1;
     if (strncmp(ep->url, "abstract://", 11) == 0) {
         /* sun_path = NUL + URL-decoded name; the length counts no padding. */
         size_t o = 1;
@@ -95,6 +99,15 @@ static bool ipc_path_stale(const ipc_addr *a)
     return rv != 0 && errno == ECONNREFUSED;
 }
 
+/* ipc:permissions: the socket file's mode, set once it exists. */
+static int ipc_apply_perms(const ipc_addr *a)
+{
+    if (chmod(a->sun.sun_path, (mode_t) a->perms) != 0) {
+        return errno == ENOENT ? NK_ENOENT : nki_errno_to_nk(errno); /* file removed */
+    }
+    return 0;
+}
+
 static int ipc_ep_bind(nki_ep *ep, int *fdp)
 {
     ipc_addr *a = ep->tdata;
@@ -114,8 +127,11 @@ static int ipc_ep_bind(nki_ep *ep, int *fdp)
         return rv;
     }
 bound:
-    if (listen(fd, SOMAXCONN) != 0) {
-        rv = nki_errno_to_nk(errno);
+    rv = listen(fd, SOMAXCONN) != 0 ? nki_errno_to_nk(errno) : 0;
+    if (rv == 0 && a->perms >= 0) {
+        rv = ipc_apply_perms(a);
+    }
+    if (rv != 0) {
         close(fd);
         if (!a->abstract) {
             unlink(a->sun.sun_path);
@@ -151,26 +167,72 @@ static int ipc_ep_connect(nki_ep *ep, int *fdp)
     return 0;
 }
 
-/* ipc:permissions: the socket file's mode, set once it exists. */
-int nki_ipc_apply_perms(nki_ep *ep)
+/* ---- options ---- */
+
+static int ipc_set_perms(void *obj, const nki_option *o, const nki_optval *v)
 {
+    nki_ep *ep = obj;
     ipc_addr *a = ep->tdata;
-    if (a == NULL || a->abstract || ep->fd < 0) {
-        return 0;
+    (void) o;
+    a->perms = (int) v->i;
+    /* Listeners start at once in nk_listen: apply now too. */
+    return ep->fd >= 0 ? ipc_apply_perms(a) : 0;
+}
+
+/* ipc:peer-pid, -uid, -gid (arg 0, 1, 2): the peer process, per the kernel. */
+static int ipc_pipe_peer(void *obj, const nki_option *o, nki_optval *v)
+{
+    struct ucred uc;
+    socklen_t ul = sizeof(uc);
+    if (getsockopt(nki_stream_pipe_fd(obj), SOL_SOCKET, SO_PEERCRED, &uc, &ul) != 0) {
+        return NK_ECLOSED;
     }
-    if (chmod(a->sun.sun_path, (mode_t) ep->ipc_perms) != 0) {
-        return errno == ENOENT ? NK_ENOENT : nki_errno_to_nk(errno); /* file removed */
-    }
+    v->i = o->arg == 0 ? uc.pid : o->arg == 1 ? (int64_t) uc.uid : (int64_t) uc.gid;
     return 0;
 }
 
-#define IPC_TRAN(name)                                                                          \
+/* An AF_UNIX connection's dialing end is unnamed, so, as NNG does, both
+ * ends of an ipc pipe report the listener's address: the path for ipc://
+ * and unix://, the whole URL for abstract://. */
+static int ipc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_pipe *p = obj;
+    const char *url;
+    (void) o;
+    if (p->ep == NULL) {
+        return NK_ECLOSED;
+    }
+    url = p->ep->url;
+    return nki_optval_str(v, ((ipc_addr *) p->ep->tdata)->abstract ? url : strstr(url, "://") + 3);
+}
+
+/* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
+#define IPC_PIPE_OPTIONS                                                                        \
+    {{"ipc:peer-pid", NKI_OPT_INT, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_peer},                 \
+        {{"ipc:peer-uid", NKI_OPT_INT, 0, 0, NULL, NULL, 1}, 0, 0, ipc_pipe_peer},             \
+        {{"ipc:peer-gid", NKI_OPT_INT, 0, 0, NULL, NULL, 2}, 0, 0, ipc_pipe_peer},             \
+        {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr},            \
+        {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr}
+
+static const nki_tran_option ipc_options[] = {
+    {{"ipc:permissions", NKI_OPT_INT, 0, 07777, NULL, ipc_set_perms, 0}, NKI_TOPT_LISTENER, 0, NULL},
+    IPC_PIPE_OPTIONS,
+    NKI_TOPT_END,
+};
+
+/* Abstract sockets have no file, so no permissions. */
+static const nki_tran_option abstract_options[] = {
+    IPC_PIPE_OPTIONS,
+    NKI_TOPT_END,
+};
+
+#define IPC_TRAN(name, options)                                                                 \
     {                                                                                           \
-        .scheme = name, .type_byte = 1, .stream = true, .ep_init = ipc_ep_init,                \
-        .ep_fini = ipc_ep_fini, .ep_bind = ipc_ep_bind, .ep_unbind = ipc_ep_unbind,            \
-        .ep_connect = ipc_ep_connect,                                                           \
+        .scheme = name, .type_byte = 1, .stream = true, .opts = options,                       \
+        .ep_init = ipc_ep_init, .ep_fini = ipc_ep_fini, .ep_bind = ipc_ep_bind,                \
+        .ep_unbind = ipc_ep_unbind, .ep_connect = ipc_ep_connect,                               \
     }
 
-const nki_tran nki_ipc_tran = IPC_TRAN("ipc");
-const nki_tran nki_unix_tran = IPC_TRAN("unix");
-const nki_tran nki_abstract_tran = IPC_TRAN("abstract");
+const nki_tran nki_ipc_tran = IPC_TRAN("ipc", ipc_options);
+const nki_tran nki_unix_tran = IPC_TRAN("unix", ipc_options);
+const nki_tran nki_abstract_tran = IPC_TRAN("abstract", abstract_options);

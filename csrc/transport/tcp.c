@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "pipe.h"
 #include "tran.h"
 
 typedef struct {
@@ -131,18 +132,88 @@ static int tcp_ep_connect(nki_ep *ep, int *fdp)
     return 0;
 }
 
+/* ---- options ---- */
+
+/* A socket option of every connection: arg is the level and the name. */
+#define TCP_SO(level, name) (((size_t) (level) << 16) | (size_t) (name))
+#define TCP_SO_LEVEL(arg) ((int) ((arg) >> 16))
+#define TCP_SO_NAME(arg) ((int) ((arg) &0xffff))
+
+/* On a pipe, what the kernel says, not what was asked for. */
+static int tcp_pipe_sockopt(void *obj, const nki_option *o, nki_optval *v)
+{
+    int on = 0;
+    socklen_t ol = sizeof(on);
+    if (getsockopt(nki_stream_pipe_fd(obj), TCP_SO_LEVEL(o->arg), TCP_SO_NAME(o->arg), &on, &ol) != 0) {
+        return NK_ECLOSED;
+    }
+    v->i = o->type == NKI_OPT_BOOL ? on != 0 : on;
+    return 0;
+}
+
+/* local-address, remote-address (arg 0, 1) of a pipe. */
+static int tcp_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    int fd = nki_stream_pipe_fd(obj), rv;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    rv = o->arg ? getpeername(fd, (struct sockaddr *) &ss, &sl)
+                : getsockname(fd, (struct sockaddr *) &ss, &sl);
+    if (rv != 0) {
+        return NK_ECLOSED;
+    }
+    return nki_sockaddr_format(&ss, sl, v->buf, v->size);
+}
+
+/* The port a listener is bound to (the real one after port 0). */
+static int tcp_get_bound_port(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_ep *ep = obj;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    (void) o;
+    if (ep->fd < 0 || getsockname(ep->fd, (struct sockaddr *) &ss, &sl) != 0) {
+        return NK_ESTATE; /* not bound (yet) */
+    }
+    v->i = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *) &ss)->sin6_port
+                                          : ((struct sockaddr_in *) &ss)->sin_port);
+    return 0;
+}
+
+/* Set on sockets and endpoints, applied to each new connection. */
+#define TCP_SOCKOPT(name, level, so, dflt)                                                      \
+    {                                                                                           \
+        {name, NKI_OPT_BOOL, 0, 1, nki_topt_ep_get, nki_topt_ep_set, TCP_SO(level, so)},       \
+            NKI_TOPT_SOCKET | NKI_TOPT_EP, dflt, tcp_pipe_sockopt                               \
+    }
+
+/* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
+static const nki_tran_option tcp_options[] = {
+    TCP_SOCKOPT("tcp-nodelay", IPPROTO_TCP, TCP_NODELAY, 1),
+    {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0}, NKI_TOPT_LISTENER, 0, NULL},
+    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, tcp_pipe_addr},
+    {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tcp_pipe_addr},
+    NKI_TOPT_END,
+};
+
 static void tcp_fd_setup(nki_ep *ep, int fd)
 {
-    int nodelay = nki_ep_nodelay(ep), ka = nki_ep_keepalive(ep);
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, sizeof(nodelay));
+    const nki_tran_option *t;
+    int ka = nki_ep_keepalive(ep);
+    for (t = tcp_options; t->opt.name; t++) {
+        if (t->pipe_get == tcp_pipe_sockopt) {
+            int v = (int) nki_ep_topt(ep, t);
+            setsockopt(fd, TCP_SO_LEVEL(t->opt.arg), TCP_SO_NAME(t->opt.arg), &v, sizeof(v));
+        }
+    }
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &ka, sizeof(ka));
 }
 
 #define TCP_TRAN(name)                                                                          \
     {                                                                                           \
-        .scheme = name, .type_byte = 0, .stream = true, .ep_init = tcp_ep_init,                \
-        .ep_fini = tcp_ep_fini, .ep_bind = tcp_ep_bind, .ep_connect = tcp_ep_connect,          \
-        .fd_setup = tcp_fd_setup,                                                               \
+        .scheme = name, .type_byte = 0, .stream = true, .opts = tcp_options,                   \
+        .ep_init = tcp_ep_init, .ep_fini = tcp_ep_fini, .ep_bind = tcp_ep_bind,                \
+        .ep_connect = tcp_ep_connect, .fd_setup = tcp_fd_setup,                                 \
     }
 
 const nki_tran nki_tcp_tran = TCP_TRAN("tcp");
