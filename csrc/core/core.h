@@ -198,7 +198,6 @@ struct nki_sock {
     int32_t reconn_min, reconn_max;
     int32_t hs_timeout;
     int64_t recv_max;
-    bool keepalive;
     nki_optstore topts; /* values given to transports' options (tranopt.c) */
     char name[64];
     /* recv-buffer/send-buffer where the protocol has no queue of its own:
@@ -256,7 +255,6 @@ struct nki_ep {
     bool dial_waiting, dial_done, free_pending;
     nki_cv cv;
     /* listener: accepted pipes still handshaking are in sock->pipes too */
-    int keepalive;        /* tcp-keepalive; -1: inherit the socket's */
     nki_optstore topts;   /* values given to its transport's options */
     nk_ep_stats st;
 };
@@ -267,7 +265,6 @@ int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);
 void nki_dialer_schedule(nki_ep *ep);
-int nki_ep_keepalive(const nki_ep *ep);
 
 /* ---- statistics (stats.c): why a message was dropped ---- */
 

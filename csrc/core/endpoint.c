@@ -43,11 +43,6 @@ int64_t nki_ep_recv_max(const nki_ep *ep)
     return ep->recv_max >= 0 ? ep->recv_max : ep->sock->recv_max;
 }
 
-int nki_ep_keepalive(const nki_ep *ep)
-{
-    return ep->keepalive >= 0 ? ep->keepalive : ep->sock->keepalive;
-}
-
 static int32_t ep_reconn_min(const nki_ep *ep)
 {
     return ep->reconn_min >= 0 ? ep->reconn_min : ep->sock->reconn_min;
@@ -193,7 +188,6 @@ static nki_ep *ep_new(nki_sock *s, const char *url, bool dialer, int *rvp)
     nki_timer_init(&ep->retry, dialer_retry_cb, ep);
     ep->recv_max = -1;
     ep->reconn_min = ep->reconn_max = -1;
-    ep->keepalive = -1;
     strcpy(ep->url, url);
     nki_cv_init(&ep->cv);
     if ((rv = t->ep_init(ep)) != 0 || (rv = nki_idmap_alloc(&ep_ids, ep, &ep->id)) != 0) {
@@ -570,31 +564,11 @@ static const nki_option ep_options[] = {
     NKI_OPT_END,
 };
 
-/* tcp-keepalive, until the tcp transport declares it. */
-static int ep_keepalive_opt(nki_ep *ep, nki_optreq *r)
-{
-    if (r->as != NKI_OPT_INT) {
-        return NK_ENOTSUP;
-    }
-    if (!r->set) {
-        r->v.i = nki_ep_keepalive(ep); /* any transport: the socket's, as in NNG */
-        return 0;
-    }
-    if (strncmp(ep->tran->scheme, "tcp", 3) != 0) {
-        return NK_ENOTSUP;
-    }
-    ep->keepalive = r->v.i != 0;
-    return 0;
-}
-
 int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r)
 {
     const nki_option *o = nki_opt_find(ep_options, name);
     if (o != NULL) {
         return nki_opt_apply(o, ep, r, NK_ENOTSUP);
-    }
-    if (strcmp(name, "tcp-keepalive") == 0) {
-        return ep_keepalive_opt(ep, r);
     }
     return nki_topt_ep(ep, name, r);
 }

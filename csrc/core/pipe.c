@@ -1,7 +1,6 @@
 /* Pipes: attach to the protocol, deliver, send, pause, close. */
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "pipe.h"
 #include "proto.h"
@@ -280,34 +279,11 @@ static const nki_option pipe_options[] = {
     NKI_OPT_END,
 };
 
-/* tcp-keepalive, until the tcp transport declares it: the kernel's on a
- * tcp connection, else the configured value (as NNG). */
-static int pipe_keepalive_opt(nki_pipe *p, nki_optreq *r)
-{
-    int on = 0;
-    socklen_t ol = sizeof(on);
-    if (r->set || r->as != NKI_OPT_INT) {
-        return NK_ENOTSUP;
-    }
-    if (p->ep == NULL || strncmp(p->ep->tran->scheme, "tcp", 3) != 0) {
-        r->v.i = p->ep ? nki_ep_keepalive(p->ep) : p->sock->keepalive;
-        return 0;
-    }
-    if (getsockopt(nki_stream_pipe_fd(p), SOL_SOCKET, SO_KEEPALIVE, &on, &ol) != 0) {
-        return NK_ECLOSED;
-    }
-    r->v.i = on != 0;
-    return 0;
-}
-
 int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r)
 {
     const nki_option *o = nki_opt_find(pipe_options, name);
     if (o != NULL) {
         return nki_opt_apply(o, p, r, NK_ENOTSUP);
-    }
-    if (strcmp(name, "tcp-keepalive") == 0) {
-        return pipe_keepalive_opt(p, r);
     }
     return nki_topt_pipe(p, name, r);
 }

@@ -507,7 +507,6 @@ static const nki_option sock_options[] = {
     NKI_OPT_ROW_I64("recv-size-max", NKI_OPT_SIZE, 0, 0, nki_sock, recv_max),
     NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, recv_buf),
     NKI_OPT_ROW_I64("send-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, nki_sock, send_buf),
-    NKI_OPT_ROW_BOOL("tcp-keepalive", nki_sock, keepalive),
     {"protocol", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 0},
     {"peer", NKI_OPT_INT, 0, 0, sock_get_number, NULL, 1},
     {"raw", NKI_OPT_BOOL, 0, 1, sock_get_raw, NULL, 0},

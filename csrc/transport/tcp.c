@@ -190,6 +190,7 @@ static int tcp_get_bound_port(void *obj, const nki_option *o, nki_optval *v)
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
 static const nki_tran_option tcp_options[] = {
     TCP_SOCKOPT("tcp-nodelay", IPPROTO_TCP, TCP_NODELAY, 1),
+    TCP_SOCKOPT("tcp-keepalive", SOL_SOCKET, SO_KEEPALIVE, 0),
     {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0}, NKI_TOPT_LISTENER, 0, NULL},
     {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, tcp_pipe_addr},
     {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tcp_pipe_addr},
@@ -199,14 +200,12 @@ static const nki_tran_option tcp_options[] = {
 static void tcp_fd_setup(nki_ep *ep, int fd)
 {
     const nki_tran_option *t;
-    int ka = nki_ep_keepalive(ep);
     for (t = tcp_options; t->opt.name; t++) {
         if (t->pipe_get == tcp_pipe_sockopt) {
             int v = (int) nki_ep_topt(ep, t);
             setsockopt(fd, TCP_SO_LEVEL(t->opt.arg), TCP_SO_NAME(t->opt.arg), &v, sizeof(v));
         }
     }
-    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &ka, sizeof(ka));
 }
 
 #define TCP_TRAN(name)                                                                          \
