@@ -281,6 +281,41 @@ def test_listener_options_before_and_after_binding(sockets, addr):
     assert lib.nk_listener_close(lid[0]) == 0
 
 
+@pytest.mark.parametrize("kind", ["NK_OBJ_SOCKET", "NK_OBJ_CTX", "NK_OBJ_DIALER",
+                                  "NK_OBJ_LISTENER", "NK_OBJ_PIPE"])
+def test_every_option_call_on_a_stale_id_is_closed(kind):
+    # nngkit.h: a stale id yields NK_ECLOSED, whatever the call and the name
+    # (some calls said NK_ENOTSUP for contexts, endpoints and pipes)
+    from nngkit._ffi import ffi, lib
+
+    k = getattr(lib, kind)
+    stale = 0  # never given out: every id map starts at 1
+    out, buf = ffi.new("int64_t *"), ffi.new("char[]", 64)
+    for name in (b"recv-timeout", b"url", b"sub:subscribe", b"no-such-option"):
+        assert lib.nk_opt_get_int(k, stale, name, out) == lib.NK_ECLOSED
+        assert lib.nk_opt_set_int(k, stale, name, 1) == lib.NK_ECLOSED
+        assert lib.nk_opt_get_str(k, stale, name, buf, 64) == lib.NK_ECLOSED
+        assert lib.nk_opt_set_str(k, stale, name, b"x") == lib.NK_ECLOSED
+        assert lib.nk_opt_set_bin(k, stale, name, b"x", 1) == lib.NK_ECLOSED
+
+
+def test_closed_context_options_are_closed(sockets):
+    ctx = sockets(nk.Req0).new_context()
+    ctx.close()
+    with pytest.raises(nk.Closed):
+        ctx.get_opt_string("url")
+    with pytest.raises(nk.Closed):
+        ctx.set_opt_string("url", "x")
+
+
+def test_byte_options_on_live_endpoints_and_pipes_are_not_supported(connect):
+    rep, req, url = connect(nk.Rep0, nk.Req0)
+    for obj in (req.dialers[0], rep.listeners[0], pipe_of(req)):
+        with pytest.raises(nk.NotSupported):  # it said Closed, of a live object
+            obj.set_opt("sub:subscribe", b"x")
+        assert obj.get_opt("url") == url
+
+
 def test_ipc_permissions_on_a_vanished_file(sockets, addr):
     s = sockets(nk.Rep0)
     url = addr("ipc")
