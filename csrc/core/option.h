@@ -95,8 +95,9 @@ int nki_opt_set_bool(void *obj, const nki_option *o, const nki_optval *v);
     {name, type, lo, hi, nki_opt_get_i64, nki_opt_set_i64, NKI_OPT_FIELD(T, f, 8)}
 #define NKI_OPT_ROW_MS(name, T, f) \
     {name, NKI_OPT_MS, 0, 0, nki_opt_get_i32, nki_opt_set_i32, NKI_OPT_FIELD(T, f, 4)}
-#define NKI_OPT_ROW_BOOL(name, T, f) \
-    {name, NKI_OPT_BOOL, 0, 1, nki_opt_get_bool, nki_opt_set_bool, NKI_OPT_FIELD(T, f, sizeof(bool))}
+#define NKI_OPT_ROW_BOOL(name, T, f)                                 \
+    {name, NKI_OPT_BOOL, 0, 1, nki_opt_get_bool, nki_opt_set_bool, \
+     NKI_OPT_FIELD(T, f, sizeof(bool))}
 #define NKI_OPT_END {NULL, NKI_OPT_INT, 0, 0, NULL, NULL, 0}
 
 /*

@@ -215,7 +215,8 @@ static int ipc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
         {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr}
 
 static const nki_tran_option ipc_options[] = {
-    {{"ipc:permissions", NKI_OPT_INT, 0, 07777, NULL, ipc_set_perms, 0}, NKI_TOPT_LISTENER, 0, NULL},
+    {{"ipc:permissions", NKI_OPT_INT, 0, 07777, NULL, ipc_set_perms, 0},
+     NKI_TOPT_LISTENER, 0, NULL},
     IPC_PIPE_OPTIONS,
     NKI_TOPT_END,
 };

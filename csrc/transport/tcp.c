@@ -137,14 +137,15 @@ static int tcp_ep_connect(nki_ep *ep, int *fdp)
 /* A socket option of every connection: arg is the level and the name. */
 #define TCP_SO(level, name) (((size_t) (level) << 16) | (size_t) (name))
 #define TCP_SO_LEVEL(arg) ((int) ((arg) >> 16))
-#define TCP_SO_NAME(arg) ((int) ((arg) &0xffff))
+#define TCP_SO_NAME(arg) ((int) ((arg) & 0xffff))
 
 /* On a pipe, what the kernel says, not what was asked for. */
 static int tcp_pipe_sockopt(void *obj, const nki_option *o, nki_optval *v)
 {
     int on = 0;
     socklen_t ol = sizeof(on);
-    if (getsockopt(nki_stream_pipe_fd(obj), TCP_SO_LEVEL(o->arg), TCP_SO_NAME(o->arg), &on, &ol) != 0) {
+    int fd = nki_stream_pipe_fd(obj);
+    if (getsockopt(fd, TCP_SO_LEVEL(o->arg), TCP_SO_NAME(o->arg), &on, &ol) != 0) {
         return NK_ECLOSED;
     }
     v->i = o->type == NKI_OPT_BOOL ? on != 0 : on;
@@ -191,12 +192,14 @@ static int tcp_get_bound_port(void *obj, const nki_option *o, nki_optval *v)
 static const nki_tran_option tcp_options[] = {
     TCP_SOCKOPT("tcp-nodelay", IPPROTO_TCP, TCP_NODELAY, 1),
     TCP_SOCKOPT("tcp-keepalive", SOL_SOCKET, SO_KEEPALIVE, 0),
-    {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0}, NKI_TOPT_LISTENER, 0, NULL},
+    {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0},
+     NKI_TOPT_LISTENER, 0, NULL},
     {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, tcp_pipe_addr},
     {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tcp_pipe_addr},
     NKI_TOPT_END,
 };
 
+/* A new connection gets every TCP_SOCKOPT row's value for its endpoint. */
 static void tcp_fd_setup(nki_ep *ep, int fd)
 {
     const nki_tran_option *t;
