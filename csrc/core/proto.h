@@ -62,7 +62,11 @@ struct nki_proto {
 #define NKI_TTL_DEFAULT 8
 #define NKI_OPT_TTL(T, f) NKI_OPT_ROW_I64("ttl-max", NKI_OPT_INT, NKI_TTL_MIN, NKI_TTL_MAX, T, f)
 
-/* The registry: one line per protocol table. */
+/* The registry (registry.c): a protocol file registers each of its tables
+ * with NKI_PROTO_REGISTER(table) at file scope; lookups by number. */
+void nki_proto_register(const nki_proto *p);
+#define NKI_PROTO_REGISTER(p) \
+    __attribute__((constructor)) static void nki_register_##p(void) { nki_proto_register(&(p)); }
 const nki_proto *nki_proto_find(int number, bool raw);
 
 #endif

@@ -1,41 +1,45 @@
-/* The registries: one line per transport and per protocol. */
+/*
+ * The registries of transports and protocols.  Each transport and protocol
+ * file registers its own tables (NKI_TRAN_REGISTER, NKI_PROTO_REGISTER) from
+ * a load-time constructor, so the core looks them up without naming any of
+ * them: adding one is one new file, nothing here changes.  Constructors run
+ * on one thread before the library can be called, so no lock is needed.
+ */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "proto.h"
 #include "tran.h"
 
-extern const nki_tran nki_tcp_tran, nki_tcp4_tran, nki_tcp6_tran;
-extern const nki_tran nki_ipc_tran, nki_unix_tran, nki_abstract_tran;
-extern const nki_tran nki_inproc_tran;
+#define NKI_REGISTRY_MAX 64
 
-static const nki_tran *const transports[] = {
-    &nki_tcp_tran,  &nki_tcp4_tran, &nki_tcp6_tran,     &nki_ipc_tran,
-    &nki_unix_tran, &nki_abstract_tran, &nki_inproc_tran, NULL,
-};
+static const nki_tran *transports[NKI_REGISTRY_MAX + 1];
+static const nki_proto *protocols[NKI_REGISTRY_MAX + 1];
 
-extern const nki_proto nki_pair0_proto, nki_pair0_raw_proto;
-extern const nki_proto nki_pair1_proto, nki_pair1_raw_proto;
-extern const nki_proto nki_pub0_proto, nki_pub0_raw_proto;
-extern const nki_proto nki_sub0_proto, nki_sub0_raw_proto;
-extern const nki_proto nki_req0_proto, nki_req0_raw_proto;
-extern const nki_proto nki_rep0_proto, nki_rep0_raw_proto;
-extern const nki_proto nki_push0_proto, nki_push0_raw_proto;
-extern const nki_proto nki_pull0_proto, nki_pull0_raw_proto;
-extern const nki_proto nki_surveyor0_proto, nki_surveyor0_raw_proto;
-extern const nki_proto nki_respondent0_proto, nki_respondent0_raw_proto;
-extern const nki_proto nki_bus0_proto, nki_bus0_raw_proto;
+/* Appends to a NULL-terminated table; more entries than it can hold is a
+ * build mistake, found the first time the library loads. */
+static void registry_add(const void **table, const void *entry)
+{
+    int i;
+    for (i = 0; i < NKI_REGISTRY_MAX; i++) {
+        if (table[i] == NULL) {
+            table[i] = entry;
+            return;
+        }
+    }
+    abort();
+}
 
-static const nki_proto *const protocols[] = {
-    &nki_pair0_proto,      &nki_pair0_raw_proto,      &nki_pair1_proto,
-    &nki_pair1_raw_proto,  &nki_pub0_proto,           &nki_pub0_raw_proto,
-    &nki_sub0_proto,       &nki_sub0_raw_proto,       &nki_req0_proto,
-    &nki_req0_raw_proto,   &nki_rep0_proto,           &nki_rep0_raw_proto,
-    &nki_push0_proto,      &nki_push0_raw_proto,      &nki_pull0_proto,
-    &nki_pull0_raw_proto,  &nki_surveyor0_proto,      &nki_surveyor0_raw_proto,
-    &nki_respondent0_proto, &nki_respondent0_raw_proto, &nki_bus0_proto,
-    &nki_bus0_raw_proto,   NULL,
-};
+void nki_tran_register(const nki_tran *t)
+{
+    registry_add((const void **) transports, t);
+}
+
+void nki_proto_register(const nki_proto *p)
+{
+    registry_add((const void **) protocols, p);
+}
 
 const nki_tran *nki_tran_find(const char *url)
 {

@@ -61,6 +61,11 @@ struct nki_tran {
     void (*ep_close)(nki_ep *ep);
 };
 
+/* The registry (registry.c): a transport file registers each of its tables
+ * with NKI_TRAN_REGISTER(table) at file scope; lookups by URL scheme. */
+void nki_tran_register(const nki_tran *t);
+#define NKI_TRAN_REGISTER(t) \
+    __attribute__((constructor)) static void nki_register_##t(void) { nki_tran_register(&(t)); }
 const nki_tran *nki_tran_find(const char *url);
 
 /* ---- transport options (tranopt.c) ---- */

@@ -101,5 +101,8 @@ static const nki_option bus0_opts[] = {
         .pipe_recv = bus0_pipe_recv, .sock_opts = bus0_opts,                                   \
     }
 
-const nki_proto nki_bus0_proto = BUS0_TABLE(false);
-const nki_proto nki_bus0_raw_proto = BUS0_TABLE(true);
+static const nki_proto nki_bus0_proto = BUS0_TABLE(false);
+static const nki_proto nki_bus0_raw_proto = BUS0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_bus0_proto)
+NKI_PROTO_REGISTER(nki_bus0_raw_proto)

@@ -109,5 +109,8 @@ static const nki_option pair0_opts[] = {
         .pipe_writable = pair0_pipe_writable, .sock_opts = pair0_opts,                         \
     }
 
-const nki_proto nki_pair0_proto = PAIR0_TABLE(false);
-const nki_proto nki_pair0_raw_proto = PAIR0_TABLE(true);
+static const nki_proto nki_pair0_proto = PAIR0_TABLE(false);
+static const nki_proto nki_pair0_raw_proto = PAIR0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_pair0_proto)
+NKI_PROTO_REGISTER(nki_pair0_raw_proto)

@@ -179,5 +179,8 @@ static const nki_option pair1_opts[] = {
         .sock_opts = pair1_opts,                                                               \
     }
 
-const nki_proto nki_pair1_proto = PAIR1_TABLE(false);
-const nki_proto nki_pair1_raw_proto = PAIR1_TABLE(true);
+static const nki_proto nki_pair1_proto = PAIR1_TABLE(false);
+static const nki_proto nki_pair1_raw_proto = PAIR1_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_pair1_proto)
+NKI_PROTO_REGISTER(nki_pair1_raw_proto)

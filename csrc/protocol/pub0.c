@@ -80,5 +80,8 @@ static const nki_option pub0_opts[] = {
         .pipe_recv = pub0_pipe_recv, .sock_opts = pub0_opts,                                   \
     }
 
-const nki_proto nki_pub0_proto = PUB0_TABLE(false);
-const nki_proto nki_pub0_raw_proto = PUB0_TABLE(true);
+static const nki_proto nki_pub0_proto = PUB0_TABLE(false);
+static const nki_proto nki_pub0_raw_proto = PUB0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_pub0_proto)
+NKI_PROTO_REGISTER(nki_pub0_raw_proto)

@@ -69,5 +69,8 @@ static int pull0_pipe_recv(void *arg, nk_msg *m)
         .pipe_recv = pull0_pipe_recv,                                                          \
     }
 
-const nki_proto nki_pull0_proto = PULL0_TABLE(false);
-const nki_proto nki_pull0_raw_proto = PULL0_TABLE(true);
+static const nki_proto nki_pull0_proto = PULL0_TABLE(false);
+static const nki_proto nki_pull0_raw_proto = PULL0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_pull0_proto)
+NKI_PROTO_REGISTER(nki_pull0_raw_proto)

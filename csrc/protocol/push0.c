@@ -90,5 +90,8 @@ static const nki_option push0_opts[] = {
         .pipe_writable = push0_pipe_writable, .sock_opts = push0_opts,                         \
     }
 
-const nki_proto nki_push0_proto = PUSH0_TABLE(false);
-const nki_proto nki_push0_raw_proto = PUSH0_TABLE(true);
+static const nki_proto nki_push0_proto = PUSH0_TABLE(false);
+static const nki_proto nki_push0_raw_proto = PUSH0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_push0_proto)
+NKI_PROTO_REGISTER(nki_push0_raw_proto)

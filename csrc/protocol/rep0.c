@@ -4,12 +4,15 @@
  */
 #include "responder.h"
 
-const nki_proto nki_rep0_proto = {
+static const nki_proto nki_rep0_proto = {
     .self = NK_PROTO_REP0, .peer = NK_PROTO_REQ0, .self_name = "rep", .peer_name = "req",
     NKI_RESPONDER_OPS(false),
 };
 
-const nki_proto nki_rep0_raw_proto = {
+static const nki_proto nki_rep0_raw_proto = {
     .self = NK_PROTO_REP0, .peer = NK_PROTO_REQ0, .self_name = "rep", .peer_name = "req",
     NKI_RESPONDER_OPS(true),
 };
+
+NKI_PROTO_REGISTER(nki_rep0_proto)
+NKI_PROTO_REGISTER(nki_rep0_raw_proto)

@@ -452,7 +452,7 @@ static void req0_raw_pipe_writable(void *arg)
     nki_lb_pipe_ready(&rp->rs->lb, &rp->lp);
 }
 
-const nki_proto nki_req0_raw_proto = {
+static const nki_proto nki_req0_raw_proto = {
     .self = NK_PROTO_REQ0,
     .peer = NK_PROTO_REP0,
     .raw = true,
@@ -471,7 +471,7 @@ const nki_proto nki_req0_raw_proto = {
     .pipe_writable = req0_raw_pipe_writable,
 };
 
-const nki_proto nki_req0_proto = {
+static const nki_proto nki_req0_proto = {
     .self = NK_PROTO_REQ0,
     .peer = NK_PROTO_REP0,
     .self_name = "req",
@@ -496,3 +496,6 @@ const nki_proto nki_req0_proto = {
     .sock_opts = req0_sock_opts,
     .ctx_opts = req0_ctx_opts,
 };
+
+NKI_PROTO_REGISTER(nki_req0_raw_proto)
+NKI_PROTO_REGISTER(nki_req0_proto)

@@ -4,12 +4,15 @@
  */
 #include "responder.h"
 
-const nki_proto nki_respondent0_proto = {
+static const nki_proto nki_respondent0_proto = {
     .self = NK_PROTO_RESPONDENT0, .peer = NK_PROTO_SURVEYOR0, .self_name = "respondent",
     .peer_name = "surveyor", NKI_RESPONDER_OPS(false),
 };
 
-const nki_proto nki_respondent0_raw_proto = {
+static const nki_proto nki_respondent0_raw_proto = {
     .self = NK_PROTO_RESPONDENT0, .peer = NK_PROTO_SURVEYOR0, .self_name = "respondent",
     .peer_name = "surveyor", NKI_RESPONDER_OPS(true),
 };
+
+NKI_PROTO_REGISTER(nki_respondent0_proto)
+NKI_PROTO_REGISTER(nki_respondent0_raw_proto)

@@ -238,5 +238,8 @@ static const nki_option sub0_opts[] = {
         .sock_opts = sub0_opts, .ctx_opts = sub0_opts,                                         \
     }
 
-const nki_proto nki_sub0_proto = SUB0_TABLE(false);
-const nki_proto nki_sub0_raw_proto = SUB0_TABLE(true);
+static const nki_proto nki_sub0_proto = SUB0_TABLE(false);
+static const nki_proto nki_sub0_raw_proto = SUB0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_sub0_proto)
+NKI_PROTO_REGISTER(nki_sub0_raw_proto)

@@ -266,5 +266,8 @@ static const nki_option surv0_ctx_opts[] = {
         .sock_opts = surv0_sock_opts, .ctx_opts = surv0_ctx_opts,                              \
     }
 
-const nki_proto nki_surveyor0_proto = SURV0_TABLE(false);
-const nki_proto nki_surveyor0_raw_proto = SURV0_TABLE(true);
+static const nki_proto nki_surveyor0_proto = SURV0_TABLE(false);
+static const nki_proto nki_surveyor0_raw_proto = SURV0_TABLE(true);
+
+NKI_PROTO_REGISTER(nki_surveyor0_proto)
+NKI_PROTO_REGISTER(nki_surveyor0_raw_proto)

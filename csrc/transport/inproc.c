@@ -241,7 +241,7 @@ static const nki_tran_option inproc_options[] = {
     NKI_TOPT_END,
 };
 
-const nki_tran nki_inproc_tran = {
+static const nki_tran nki_inproc_tran = {
     .scheme = "inproc",
     .opts = inproc_options,
     .stream = false,
@@ -250,3 +250,5 @@ const nki_tran nki_inproc_tran = {
     .ep_dial = inproc_dial,
     .ep_close = inproc_close,
 };
+
+NKI_TRAN_REGISTER(nki_inproc_tran)

@@ -234,6 +234,10 @@ static const nki_tran_option abstract_options[] = {
         .ep_unbind = ipc_ep_unbind, .ep_connect = ipc_ep_connect,                               \
     }
 
-const nki_tran nki_ipc_tran = IPC_TRAN("ipc", ipc_options);
-const nki_tran nki_unix_tran = IPC_TRAN("unix", ipc_options);
-const nki_tran nki_abstract_tran = IPC_TRAN("abstract", abstract_options);
+static const nki_tran nki_ipc_tran = IPC_TRAN("ipc", ipc_options);
+static const nki_tran nki_unix_tran = IPC_TRAN("unix", ipc_options);
+static const nki_tran nki_abstract_tran = IPC_TRAN("abstract", abstract_options);
+
+NKI_TRAN_REGISTER(nki_ipc_tran)
+NKI_TRAN_REGISTER(nki_unix_tran)
+NKI_TRAN_REGISTER(nki_abstract_tran)

@@ -218,6 +218,10 @@ static void tcp_fd_setup(nki_ep *ep, int fd)
         .ep_connect = tcp_ep_connect, .fd_setup = tcp_fd_setup,                                 \
     }
 
-const nki_tran nki_tcp_tran = TCP_TRAN("tcp");
-const nki_tran nki_tcp4_tran = TCP_TRAN("tcp4");
-const nki_tran nki_tcp6_tran = TCP_TRAN("tcp6");
+static const nki_tran nki_tcp_tran = TCP_TRAN("tcp");
+static const nki_tran nki_tcp4_tran = TCP_TRAN("tcp4");
+static const nki_tran nki_tcp6_tran = TCP_TRAN("tcp6");
+
+NKI_TRAN_REGISTER(nki_tcp_tran)
+NKI_TRAN_REGISTER(nki_tcp4_tran)
+NKI_TRAN_REGISTER(nki_tcp6_tran)
