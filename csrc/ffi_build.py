@@ -3,6 +3,7 @@
 The cdef is derived from csrc/include/nngkit.h, so the C header stays the one
 place where the public API is declared.
 """
+import ast
 import glob
 import os
 import re
@@ -29,6 +30,19 @@ def _cdef_from_header(path: str) -> str:
     return "\n".join(out)
 
 
+def package_version() -> str:
+    """The literal ``__version__`` of nngkit/_version.py, the one place the
+    version is written (pyproject.toml reads it too), without importing it."""
+    path = os.path.join(os.path.dirname(HERE), "nngkit", "_version.py")
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), path)
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [getattr(node, "target", None)]
+        if [getattr(t, "id", None) for t in targets] == ["__version__"] and node.value is not None:
+            return ast.literal_eval(node.value)
+    raise RuntimeError("no literal __version__ in %s" % path)
+
+
 def _sources() -> list:
     srcs = []
     for sub in ("platform", "core", "transport", "protocol"):
@@ -50,6 +64,7 @@ ffibuilder.set_source(
     sources=_sources(),
     include_dirs=[os.path.relpath(os.path.join(HERE, d), os.path.dirname(HERE))
                   for d in ("include", "core", "platform", "protocol")],
+    define_macros=[("NK_VERSION", '"%s"' % package_version())],
     extra_compile_args=_cflags,
     extra_link_args=["-pthread"] + (["-fsanitize=" + os.environ["NNGKIT_SANITIZE"]]
                                     if os.environ.get("NNGKIT_SANITIZE") else []),

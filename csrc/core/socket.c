@@ -552,6 +552,12 @@ int nki_ctx_opt(nki_ctx *c, const char *name, nki_optreq *r)
 
 /* ---- misc public API ---- */
 
+/* csrc/ffi_build.py defines NK_VERSION from nngkit/_version.py, the one
+ * place the version is written; builds outside it (fuzz targets) get this. */
+#ifndef NK_VERSION
+#define NK_VERSION "0+unversioned"
+#endif
+
 const char *nk_version(void)
 {
     return NK_VERSION;

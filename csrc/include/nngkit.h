@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define NK_VERSION "0.1.0"
-
 /* Error numbers reuse NNG's, so that messages and exception mapping agree. */
 #define NK_EINTR 1
 #define NK_ENOMEM 2
@@ -85,6 +83,7 @@ typedef struct nk_msg nk_msg;
 typedef struct nk_aio nk_aio;
 typedef struct nk_cq nk_cq;
 
+/* The package version (nngkit/_version.py), given to the compiler by csrc/ffi_build.py. */
 const char *nk_version(void);
 const char *nk_strerror(int err);
 
