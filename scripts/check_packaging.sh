@@ -87,8 +87,9 @@ EOF
 }
 
 for python in "$PY" "${EXTRA_PYTHONS[@]}"; do
-    step_start "wheel installed with no compiler on PATH: $("$python" --version 2>&1)"
-    install_wheel "$python" "$WORK/venv-wheel-$(basename "$python")"
+    version="$("$python" -c 'import platform; print(platform.python_version())')"
+    step_start "wheel installed with no compiler on PATH: Python $version"
+    install_wheel "$python" "$WORK/venv-wheel-$version"
     step_end
 done
 
