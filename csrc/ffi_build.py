@@ -16,7 +16,9 @@ HEADER = os.path.join(HERE, "include", "nngkit.h")
 
 def _cdef_from_header(path: str) -> str:
     out = []
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as f:
+        lines = f.readlines()
+    for line in lines:
         s = line.strip()
         if s.startswith(("#include", "#ifndef", "#endif", "#define NNGKIT_H")):
             continue
