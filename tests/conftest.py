@@ -51,8 +51,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: List[pytest.Item
             item.add_marker(skip)
 
 
+# On Python 3.9, pytest-asyncio 1.2 (the last release for 3.9) asks
+# asyncio.get_event_loop() for the loop to restore around each async test,
+# and that call makes a loop that nobody closes; the garbage collector then
+# reports it (ResourceWarning, an error here) in whatever test is running.
+# One loop made here, and closed at the end, is the one it finds instead.
+_py39_main_loop: Any = None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    global _py39_main_loop
+    if sys.version_info < (3, 10):
+        import asyncio
+
+        _py39_main_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_py39_main_loop)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     addrs.cleanup_ipc_dir()
+    if _py39_main_loop is not None:
+        _py39_main_loop.close()
 
 
 @pytest.hookimpl(tryfirst=True)
