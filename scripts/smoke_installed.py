@@ -7,7 +7,8 @@ Run it with the venv's python from a directory outside the checkout, so that
 
 It checks that the package came from this interpreter's prefix, that the
 metadata, ``nngkit.__version__``, the compiled core and ``nngcat --version``
-name one version, and that a REQ/REP round trip over tcp works.  Exit 0 on
+name one version, that every console script is installed and imports, and
+that a REQ/REP round trip over tcp works.  Exit 0 on
 success; any failure raises.
 """
 from __future__ import annotations
@@ -46,6 +47,23 @@ def check_versions() -> None:
     print("version:", nngkit.__version__, "(metadata, __version__, core, nngcat --version)")
 
 
+def check_scripts() -> None:
+    # Every console script of the package is installed beside this python and
+    # its entry point imports (nngcat --help exits 1, as NNG's does, so the
+    # scripts are not run here; nngcat --version is, above).
+    bindir = os.path.dirname(sys.executable)
+    names = []
+    for ep in metadata.distribution("nngkit").entry_points:
+        if ep.group == "console_scripts":
+            ep.load()
+            if not os.access(os.path.join(bindir, ep.name), os.X_OK):
+                raise SystemExit("console script %s is not installed in %s" % (ep.name, bindir))
+            names.append(ep.name)
+    if "nngcat" not in names:
+        raise SystemExit("no nngcat console script: %r" % names)
+    print("scripts:", ", ".join(sorted(names)))
+
+
 def check_reqrep_tcp() -> None:
     import nngkit
 
@@ -74,6 +92,7 @@ def check_tls() -> None:
 def main() -> None:
     check_origin()
     check_versions()
+    check_scripts()
     check_reqrep_tcp()
     check_tls()
     print("smoke test passed")

@@ -83,7 +83,8 @@ def _compiler_inputs(src: str) -> Set[str]:
 
 
 def _python_modules() -> List[str]:
-    found = glob.glob(os.path.join(ROOT, "nngkit", "*.py")) + glob.glob(os.path.join(ROOT, "tools", "nngcat", "*.py"))
+    # nngkit and every tool package (tools/nngcat, tools/nngtrace, ...)
+    found = [p for top in ("nngkit", "tools") for p in glob.glob(os.path.join(ROOT, top, "**", "*.py"), recursive=True)]
     return [os.path.relpath(p, ROOT) for p in found] + ["nngkit/py.typed"]
 
 
