@@ -17,6 +17,12 @@
 
 #define NKI_CONTAINER(ptr, type, member) ((type *) ((char *) (ptr) - offsetof(type, member)))
 
+/* ---- fork (fork.c) ---- */
+
+/* For transports: a hook run in a fork() child once the core has reset its
+ * own units.  Register at load time (a constructor). */
+void nki_core_atfork_register(void (*child)(void));
+
 /* ---- intrusive doubly linked lists ---- */
 
 typedef struct nki_node {
@@ -222,6 +228,7 @@ typedef struct {
 
 nki_sock *nki_sock_find(uint32_t id);
 nki_ctx *nki_ctx_find(uint32_t id);
+void nki_socket_atfork_child(void);
 /* Starts a send or receive on a socket or context, nki_lock held. */
 void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a);
 /* One option request on a found object (search orders: option.c). */
@@ -261,10 +268,15 @@ struct nki_ep {
 
 nki_ep *nki_ep_find(uint32_t id, bool dialer);
 int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r);
+void nki_ep_atfork_child(void);
 int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);
 void nki_dialer_schedule(nki_ep *ep);
+
+/* ---- devices (device.c) ---- */
+
+void nki_device_atfork_child(void);
 
 /* ---- statistics (stats.c): why a message was dropped ---- */
 

@@ -5,20 +5,44 @@
  * the child inherited therefore report NK_ECLOSED, and the first use of the
  * library in the child starts a reactor of its own.  This is what makes
  * Python's multiprocessing (fork start method) work.
+ *
+ * The platform (which resets itself first) runs core_atfork_child in the
+ * child; it resets each unit of the core, then runs the hooks transports
+ * registered with nki_core_atfork_register.
  */
+#include <stdlib.h>
+
 #include "core.h"
+#include "pipe.h"
 
-void nki_socket_atfork_child(void);
-void nki_pipe_atfork_child(void);
-void nki_ep_atfork_child(void);
-void nki_device_atfork_child(void);
-void nki_inproc_atfork_child(void);
+#define TRAN_HOOKS_MAX 8
 
-void nki_core_atfork_child(void)
+static void (*tran_hooks[TRAN_HOOKS_MAX])(void);
+static int ntran_hooks;
+
+void nki_core_atfork_register(void (*child)(void))
 {
+    if (ntran_hooks == TRAN_HOOKS_MAX) {
+        abort(); /* a build mistake: a transport's state would outlive fork() */
+    }
+    tran_hooks[ntran_hooks++] = child;
+}
+
+static void core_atfork_child(void)
+{
+    int i;
     nki_socket_atfork_child();
     nki_pipe_atfork_child();
     nki_ep_atfork_child();
     nki_device_atfork_child();
-    nki_inproc_atfork_child();
+    nki_msg_atfork_child();
+    nki_aio_atfork_child();
+    for (i = 0; i < ntran_hooks; i++) {
+        tran_hooks[i]();
+    }
+}
+
+__attribute__((constructor)) static void core_atfork_register(void)
+{
+    nki_platform_atfork_register(core_atfork_child);
 }

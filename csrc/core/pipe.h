@@ -54,6 +54,7 @@ void nki_pipe_drained(nki_pipe *p);
 nki_pipe *nki_pipe_find(uint32_t id);
 /* One option request on a found pipe (search order: option.c). */
 int nki_pipe_opt(nki_pipe *p, const char *name, nki_optreq *r);
+void nki_pipe_atfork_child(void);
 
 /* For protocols and the core. */
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */

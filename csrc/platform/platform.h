@@ -93,4 +93,12 @@ void nki_quiesce(void);
 /* Live-object accounting for the debug hook. */
 void nki_count(int which, int delta);
 
+/*
+ * fork(): in the child, after the platform has reset itself (a fresh lock, no
+ * reactor), the hooks registered here run in order; each layer above
+ * registers one that forgets its own objects.  Register at load time
+ * (a constructor), before any thread of the library exists.
+ */
+void nki_platform_atfork_register(void (*child)(void));
+
 #endif

@@ -12,14 +12,7 @@
 
 #include "nngkit.h"
 #include "platform.h"
-
-void nki_plat_cv_attr_init(void);
-void nki_plat_atfork_prepare(void);
-void nki_plat_atfork_parent(void);
-void nki_plat_lock_reset(void);
-void nki_core_atfork_child(void);
-void nki_msg_atfork_child(void);
-void nki_aio_atfork_child(void);
+#include "posix.h"
 
 static int epfd = -1;
 static int wakefd = -1;
@@ -350,10 +343,9 @@ static void *reactor_main(void *unused)
     return NULL;
 }
 
-static void atfork_child(void)
+void nki_plat_reactor_reset(void)
 {
     /* Only the forking thread exists now: forget the parent's reactor. */
-    nki_plat_lock_reset();
     pthread_mutex_init(&init_mtx, NULL);
     started = 0;
     epfd = wakefd = -1; /* inherited copies are left alone */
@@ -362,20 +354,13 @@ static void atfork_child(void)
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;
     sleep_until = NKI_TIME_NEVER;
-    nki_core_atfork_child();
-    nki_msg_atfork_child();
-    nki_aio_atfork_child();
 }
 
 static void start_reactor(void)
 {
     struct epoll_event ev;
     sigset_t all, old;
-    static int atfork_done;
-    if (!atfork_done) {
-        pthread_atfork(nki_plat_atfork_prepare, nki_plat_atfork_parent, atfork_child);
-        atfork_done = 1;
-    }
+    nki_plat_atfork_install();
     nki_plat_cv_attr_init();
     nki_cv_init(&quiesce_cv);
     epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -9,6 +9,7 @@
 
 #include "nngkit.h"
 #include "platform.h"
+#include "posix.h"
 
 static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_condattr_t cv_attr;
@@ -31,18 +32,7 @@ uint32_t nki_random(void)
     return v;
 }
 
-/* fork(): hold the lock across it so the child's copy of the core is not
- * caught mid-update, then give the child a fresh, unlocked lock. */
-void nki_plat_atfork_prepare(void)
-{
-    pthread_mutex_lock(&big_lock);
-}
-
-void nki_plat_atfork_parent(void)
-{
-    pthread_mutex_unlock(&big_lock);
-}
-
+/* fork() child (posix_fork.c): the lock was held across fork(); start afresh. */
 void nki_plat_lock_reset(void)
 {
     pthread_mutex_init(&big_lock, NULL);

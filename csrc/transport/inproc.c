@@ -21,9 +21,15 @@ struct ipipe {
 
 static nki_list inproc_listeners = {{&inproc_listeners.head, &inproc_listeners.head}};
 
-void nki_inproc_atfork_child(void)
+/* fork(): the parent's listeners are abandoned with the rest of its core. */
+static void inproc_atfork_child(void)
 {
     nki_list_init(&inproc_listeners);
+}
+
+__attribute__((constructor)) static void inproc_atfork_register(void)
+{
+    nki_core_atfork_register(inproc_atfork_child);
 }
 
 typedef struct {

@@ -46,3 +46,45 @@ def test_forked_child_uses_its_own_core() -> None:
         with nngkit.Req0(dial=rep.listeners[0].url, recv_timeout=5000) as req:
             req.send(b"again")
             assert rep.recv() == b"again"
+
+
+def _inproc_child(url: str, q: Any) -> None:
+    try:
+        # the parent's inproc listener is not here: dialing it finds no one ...
+        with nngkit.Pair0() as pair:
+            try:
+                pair.dial(url, block=True)
+                q.put("dialed the parent's listener")
+            except nngkit.ConnectionRefused:
+                q.put("refused")
+        # ... and its name is free for a listener of the child's own
+        with nngkit.Pair0(listen=url) as a, nngkit.Pair0(dial=url, recv_timeout=5000) as b:
+            b.send(b"child")
+            q.put(a.recv())
+    except BaseException as exc:  # report instead of hanging the parent
+        q.put(repr(exc))
+
+
+# The inproc transport's fork hook (registered with the core) is what empties
+# the child's listener registry.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_forked_child_has_no_inproc_listeners_of_the_parent() -> None:
+    ctx = mp.get_context("fork")
+    q = ctx.Queue()
+    url = "inproc://fork-parent-only"
+    with nngkit.Pair0(listen=url) as parent:
+        proc = ctx.Process(target=_inproc_child, args=(url, q))
+        proc.start()
+        try:
+            assert q.get(timeout=10) == "refused"
+            assert q.get(timeout=10) == b"child"
+        finally:
+            proc.join(10)
+            if proc.is_alive():
+                proc.kill()
+        assert proc.exitcode == 0
+        # the parent's listener still serves
+        with nngkit.Pair0(dial=url, recv_timeout=5000) as peer:
+            peer.send(b"parent")
+            parent.recv_timeout = 5000
+            assert parent.recv() == b"parent"
