@@ -269,6 +269,11 @@ struct nki_ep {
 nki_ep *nki_ep_find(uint32_t id, bool dialer);
 int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r);
 void nki_ep_atfork_child(void);
+/* Closes the endpoint (its socket is closing). */
+void nki_ep_close_locked(nki_ep *ep);
+/* From pipe.c: a pipe of the endpoint joined the protocol, or closed. */
+void nki_ep_pipe_attached(nki_ep *ep, nki_pipe *p);
+void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err);
 int64_t nki_ep_recv_max(const nki_ep *ep);
 /* Called by transports when a connection attempt fails or a pipe is gone. */
 void nki_dialer_failed(nki_ep *ep, int err);
@@ -277,6 +282,8 @@ void nki_dialer_schedule(nki_ep *ep);
 /* ---- devices (device.c) ---- */
 
 void nki_device_atfork_child(void);
+/* A socket is closing: every device using it ends. */
+void nki_device_sock_closed(uint32_t sid);
 
 /* ---- statistics (stats.c): why a message was dropped ---- */
 

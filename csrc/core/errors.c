@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "core.h"
+#include "tran.h" /* nki_errno_to_nk, nki_set_nonblock */
 
 static const struct {
     int num;

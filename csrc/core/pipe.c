@@ -49,9 +49,6 @@ int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
     return 0;
 }
 
-void nki_ep_pipe_attached(nki_ep *ep, nki_pipe *p);
-void nki_ep_pipe_closed(nki_ep *ep, nki_pipe *p, int err);
-
 static bool pipe_admit(nki_pipe *p);
 
 bool nki_pipe_attach(nki_pipe *p, uint16_t peer_proto)

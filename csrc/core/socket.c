@@ -88,9 +88,6 @@ static void ctx_destroy(nki_ctx *c)
     nki_count(NK_DEBUG_CTXS, -1);
 }
 
-void nki_ep_close_locked(nki_ep *ep);
-void nki_device_sock_closed(uint32_t sid);
-
 static void sock_free(void *arg)
 {
     nki_sock *s = arg;
@@ -562,8 +559,6 @@ const char *nk_version(void)
 {
     return NK_VERSION;
 }
-
-int64_t nki_count_get(int which);
 
 void nk_debug_counts(int64_t *out)
 {

@@ -11,8 +11,6 @@
 #include "pipe.h"
 #include "stats.h"
 
-nki_ep *nki_ep_find(uint32_t id, bool dialer);
-
 void nki_stat_drop(nki_sock *s, int why)
 {
     switch (why) {

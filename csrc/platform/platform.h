@@ -90,8 +90,9 @@ int nki_defer(void (*fn)(void *), void *arg);
 /* Blocks (nki_lock held) until the reactor has run every task posted so far. */
 void nki_quiesce(void);
 
-/* Live-object accounting for the debug hook. */
+/* Live-object accounting for the debug hook (NK_DEBUG_* counters). */
 void nki_count(int which, int delta);
+int64_t nki_count_get(int which);
 
 /*
  * fork(): in the child, after the platform has reset itself (a fresh lock, no
