@@ -274,69 +274,102 @@ void nki_pfd_fini(nki_pfd *pfd)
     }
 }
 
-/* ---- the loop ---- */
+/* ---- the loop: plan the sleep, wait for I/O, run I/O callbacks, timers, tasks ---- */
+
+#define EVENTS_MAX 64
+
+/* How long the next wait may last (ms; -1: until woken).  Also records the
+ * wake-up time in sleep_until, which tells nki_timer_schedule whether a new
+ * timer needs a wakeup. */
+static int plan_sleep(void)
+{
+    nki_time now;
+    int tmo;
+    if (task_head) {
+        sleep_until = 0;
+        return 0;
+    }
+    now = nki_clock();
+    if (heap_len > 0) {
+        nki_time d = heap[0]->when - now;
+        tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : (int) d);
+    } else {
+        /* Busy a moment ago: the next operation will likely arm a
+         * timer, which then needs no wakeup.  Idle: sleep for good. */
+        tmo = now - last_active < SLEEP_MAX ? SLEEP_MAX : -1;
+    }
+    sleep_until = tmo < 0 ? NKI_TIME_NEVER : now + tmo;
+    return tmo;
+}
+
+/* Waits without the lock. */
+static int wait_io(struct epoll_event *evs, int tmo)
+{
+    int n = epoll_wait(epfd, evs, EVENTS_MAX, tmo);
+    if (n > 0) {
+        last_active = nki_clock();
+    }
+    return n;
+}
+
+static unsigned poll_events(uint32_t ev)
+{
+    unsigned e = 0;
+    if (ev & EPOLLIN) {
+        e |= NKI_POLL_IN;
+    }
+    if (ev & EPOLLOUT) {
+        e |= NKI_POLL_OUT;
+    }
+    if (ev & (EPOLLERR | EPOLLHUP)) {
+        e |= NKI_POLL_ERR;
+    }
+    return e;
+}
+
+static void run_io(const struct epoll_event *evs, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        nki_pfd *pfd = evs[i].data.ptr;
+        if (pfd == NULL) { /* the wakeup eventfd */
+            uint64_t v;
+            (void) !read(wakefd, &v, sizeof(v));
+            woken = 0;
+            continue;
+        }
+        if (!pfd->active) {
+            continue; /* removed earlier in this batch or just before it */
+        }
+        pfd->cb(pfd, poll_events(evs[i].events));
+    }
+}
+
+static void run_timers(void)
+{
+    nki_time now = nki_clock();
+    while (heap_len > 0 && heap[0]->when <= now) {
+        nki_timer *t = heap[0];
+        nki_timer_cancel(t);
+        t->cb(t);
+    }
+}
 
 static void *reactor_main(void *unused)
 {
-    struct epoll_event evs[64];
+    struct epoll_event evs[EVENTS_MAX];
     (void) unused;
     for (;;) {
-        int n, i, tmo;
+        int n, tmo;
         nki_lock();
         in_dispatch = 0;
-        if (task_head) {
-            tmo = 0;
-            sleep_until = 0;
-        } else {
-            nki_time now = nki_clock();
-            if (heap_len > 0) {
-                nki_time d = heap[0]->when - now;
-                tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : (int) d);
-            } else {
-                /* Busy a moment ago: the next operation will likely arm a
-                 * timer, which then needs no wakeup.  Idle: sleep for good. */
-                tmo = now - last_active < SLEEP_MAX ? SLEEP_MAX : -1;
-            }
-            sleep_until = tmo < 0 ? NKI_TIME_NEVER : now + tmo;
-        }
+        tmo = plan_sleep();
         nki_unlock();
-        n = epoll_wait(epfd, evs, 64, tmo);
-        if (n > 0) {
-            last_active = nki_clock();
-        }
+        n = wait_io(evs, tmo);
         nki_lock();
-        in_dispatch = 1;
-        for (i = 0; i < n; i++) {
-            nki_pfd *pfd = evs[i].data.ptr;
-            unsigned e = 0;
-            if (pfd == NULL) {
-                uint64_t v;
-                (void) !read(wakefd, &v, sizeof(v));
-                woken = 0;
-                continue;
-            }
-            if (!pfd->active) {
-                continue; /* removed earlier in this batch or just before it */
-            }
-            if (evs[i].events & EPOLLIN) {
-                e |= NKI_POLL_IN;
-            }
-            if (evs[i].events & EPOLLOUT) {
-                e |= NKI_POLL_OUT;
-            }
-            if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
-                e |= NKI_POLL_ERR;
-            }
-            pfd->cb(pfd, e);
-        }
-        {
-            nki_time now = nki_clock();
-            while (heap_len > 0 && heap[0]->when <= now) {
-                nki_timer *t = heap[0];
-                nki_timer_cancel(t);
-                t->cb(t);
-            }
-        }
+        in_dispatch = 1; /* posts need no wakeup: the next plan_sleep sees them */
+        run_io(evs, n);
+        run_timers();
         run_tasks();
         nki_unlock();
     }
