@@ -85,42 +85,70 @@ static void sp_close_task(void *arg)
     sp_fail(sp, sp->werr);
 }
 
+/* Fills iov with the unwritten part of up to IOV_MSGS queued frames (the
+ * first may be partly written already: woff bytes). */
+static int sp_gather(spipe *sp, struct iovec *iov)
+{
+    int niov = 0, nm = 0;
+    size_t skip = sp->woff;
+    nki_node *nd;
+    for (nd = sp->base.sendq.list.head.next; nd != &sp->base.sendq.list.head && nm < IOV_MSGS;
+         nd = nd->next, nm++) {
+        nk_msg *m = NKI_CONTAINER(nd, nk_msg, node);
+        size_t pl = sp_prefix(sp, sp->wpfx[nm], m);
+        struct {
+            void *p;
+            size_t l;
+        } parts[3] = {{sp->wpfx[nm], pl}, {m->hdr, m->hlen}, {m->body, m->len}};
+        int k;
+        for (k = 0; k < 3; k++) {
+            if (skip >= parts[k].l) {
+                skip -= parts[k].l;
+                continue;
+            }
+            iov[niov].iov_base = (uint8_t *) parts[k].p + skip;
+            iov[niov].iov_len = parts[k].l - skip;
+            skip = 0;
+            niov++;
+        }
+    }
+    return niov;
+}
+
+/* n more bytes went out: free every frame that is now fully written. */
+static void sp_retire(spipe *sp, size_t n)
+{
+    sp->woff += n;
+    for (;;) {
+        nki_node *nd = nki_list_first(&sp->base.sendq.list);
+        nk_msg *m;
+        size_t flen;
+        if (nd == NULL) {
+            return;
+        }
+        m = NKI_CONTAINER(nd, nk_msg, node);
+        flen = sp->pfx_len + m->hlen + m->len;
+        if (sp->woff < flen) {
+            return;
+        }
+        sp->woff -= flen;
+        nk_msg_free(nki_msgq_get(&sp->base.sendq));
+    }
+}
+
 /*
  * Write as much as the socket takes; one writev for many queued frames.
  * 'notify' is false when called from the protocol (through p_kick): then
  * neither the drained callback nor a close may run synchronously, because
  * the protocol is in the middle of an operation and checks
- * nki_pipe_busy() itself.
+ * nki_pipe_busy() itself (a write error closes the pipe from a task).
  */
 static void sp_write(spipe *sp, bool notify)
 {
     struct iovec iov[IOV_MSGS * 3];
     while (sp->ready && sp->base.sendq.len > 0 && !sp->base.closed) {
-        int niov = 0, nm = 0;
-        size_t skip = sp->woff;
-        ssize_t n;
-        nki_node *nd;
-        for (nd = sp->base.sendq.list.head.next; nd != &sp->base.sendq.list.head && nm < IOV_MSGS;
-             nd = nd->next, nm++) {
-            nk_msg *m = NKI_CONTAINER(nd, nk_msg, node);
-            size_t pl = sp_prefix(sp, sp->wpfx[nm], m);
-            struct {
-                void *p;
-                size_t l;
-            } parts[3] = {{sp->wpfx[nm], pl}, {m->hdr, m->hlen}, {m->body, m->len}};
-            int k;
-            for (k = 0; k < 3; k++) {
-                if (skip >= parts[k].l) {
-                    skip -= parts[k].l;
-                    continue;
-                }
-                iov[niov].iov_base = (uint8_t *) parts[k].p + skip;
-                iov[niov].iov_len = parts[k].l - skip;
-                skip = 0;
-                niov++;
-            }
-        }
-        n = writev(sp->fd, iov, niov);
+        int niov = sp_gather(sp, iov);
+        ssize_t n = writev(sp->fd, iov, niov);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) {
                 break;
@@ -136,23 +164,7 @@ static void sp_write(spipe *sp, bool notify)
             }
             return;
         }
-        sp->woff += (size_t) n;
-        /* Retire every frame that is now fully written. */
-        for (;;) {
-            nk_msg *m;
-            size_t flen;
-            nd = nki_list_first(&sp->base.sendq.list);
-            if (nd == NULL) {
-                break;
-            }
-            m = NKI_CONTAINER(nd, nk_msg, node);
-            flen = sp->pfx_len + m->hlen + m->len;
-            if (sp->woff < flen) {
-                break;
-            }
-            sp->woff -= flen;
-            nk_msg_free(nki_msgq_get(&sp->base.sendq));
-        }
+        sp_retire(sp, (size_t) n);
         if (sp->base.sendq.len == 0) {
             sp_update_events(sp);
             if (notify) {
