@@ -8,15 +8,13 @@
 
 #include "tran.h"
 
-int nki_tcp_resolve(const char *hostport, bool passive, int family, struct sockaddr_storage *ss,
-                    socklen_t *slp)
+/* Splits "host:port" or "[v6]:port" into host (copied, NUL-terminated) and
+ * port (pointing into hostport).  A listener may leave the port out. */
+static int split_hostport(const char *hostport, bool passive, char *host, size_t size,
+                          const char **port)
 {
-    char host[256];
-    const char *port, *h = hostport;
+    const char *h = hostport;
     size_t hl;
-    struct addrinfo hints, *res = NULL;
-    char *end;
-    long pn;
     if (*h == '[') {
         const char *rb = strchr(h, ']');
         if (rb == NULL || rb[1] != ':') {
@@ -24,7 +22,7 @@ int nki_tcp_resolve(const char *hostport, bool passive, int family, struct socka
         }
         hl = (size_t) (rb - h - 1);
         h++;
-        port = rb + 2;
+        *port = rb + 2;
     } else {
         const char *colon = strrchr(h, ':');
         if (colon == NULL) {
@@ -32,29 +30,57 @@ int nki_tcp_resolve(const char *hostport, bool passive, int family, struct socka
                 return NK_EADDRINVAL;
             }
             colon = h + strlen(h); /* a listener without a port: any port */
-            port = "0";
+            *port = "0";
         } else {
-            port = colon + 1;
+            *port = colon + 1;
         }
         hl = (size_t) (colon - h);
     }
-    if (hl >= sizeof(host)) {
+    if (hl >= size) {
         return NK_EADDRINVAL;
     }
     memcpy(host, h, hl);
     host[hl] = '\0';
-    pn = strtol(port, &end, 10);
-    if (*port == '\0' || *end != '\0' || pn < 0 || pn > 65535) {
+    return 0;
+}
+
+/* The port as a number in 0..65535, or -1. */
+static long parse_port(const char *port)
+{
+    char *end;
+    long pn = strtol(port, &end, 10);
+    return (*port == '\0' || *end != '\0' || pn < 0 || pn > 65535) ? -1 : pn;
+}
+
+/* Prefer IPv4 for a wildcard listener, like NNG. */
+static const struct addrinfo *pick_address(const struct addrinfo *res, bool wildcard)
+{
+    const struct addrinfo *ai;
+    for (ai = res; wildcard && ai; ai = ai->ai_next) {
+        if (ai->ai_family == AF_INET) {
+            return ai;
+        }
+    }
+    return res;
+}
+
+int nki_tcp_resolve(const char *hostport, bool passive, int family, struct sockaddr_storage *ss,
+                    socklen_t *slp)
+{
+    char host[256];
+    const char *port;
+    long pn;
+    struct addrinfo hints, *res = NULL;
+    const struct addrinfo *pick;
+    if (split_hostport(hostport, passive, host, sizeof(host), &port) != 0 ||
+        (pn = parse_port(port)) < 0) {
         return NK_EADDRINVAL;
     }
     if (strcmp(host, "*") == 0) {
         host[0] = '\0';
     }
-    if (host[0] == '\0' && !passive) {
-        return NK_EADDRINVAL; /* a dialer needs a host */
-    }
-    if (!passive && pn == 0) {
-        return NK_EADDRINVAL;
+    if (!passive && (host[0] == '\0' || pn == 0)) {
+        return NK_EADDRINVAL; /* a dialer needs a host and a port */
     }
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = family;
@@ -63,20 +89,9 @@ int nki_tcp_resolve(const char *hostport, bool passive, int family, struct socka
     if (getaddrinfo(host[0] ? host : NULL, port, &hints, &res) != 0 || res == NULL) {
         return NK_EADDRINVAL;
     }
-    /* Prefer IPv4 for a wildcard listener, like NNG. */
-    {
-        struct addrinfo *ai = res, *pick = res;
-        if (host[0] == '\0' && family == AF_UNSPEC) {
-            for (; ai; ai = ai->ai_next) {
-                if (ai->ai_family == AF_INET) {
-                    pick = ai;
-                    break;
-                }
-            }
-        }
-        memcpy(ss, pick->ai_addr, pick->ai_addrlen);
-        *slp = pick->ai_addrlen;
-    }
+    pick = pick_address(res, host[0] == '\0' && family == AF_UNSPEC);
+    memcpy(ss, pick->ai_addr, pick->ai_addrlen);
+    *slp = pick->ai_addrlen;
     freeaddrinfo(res);
     return 0;
 }
