@@ -34,74 +34,93 @@ static void print_msg(const char *buf, size_t sz)
     fflush(stdout);
 }
 
+/* Prints the URL a listener serves: for tcp port 0, the port the kernel chose. */
+static void print_ready(const char *url, nng_listener l)
+{
+    nng_sockaddr sa;
+    if (strncmp(url, "tcp://", 6) == 0 &&
+        nng_listener_get_addr(l, NNG_OPT_LOCADDR, &sa) == 0 && sa.s_family == NNG_AF_INET) {
+        uint16_t port = sa.s_in.sa_port;
+        printf("ready tcp://127.0.0.1:%u\n", (unsigned) (((port & 0xff) << 8) | (port >> 8)));
+    } else {
+        printf("ready %s\n", url);
+    }
+    fflush(stdout);
+}
+
+/* rep, pull, sub: listen on url, then answer or print n messages. */
+static void serve(nng_socket *s, const char *mode, const char *url, int n)
+{
+    nng_listener l;
+    int rv, i;
+    char *buf;
+    size_t sz;
+    rv = mode[0] == 'r' ? nng_rep0_open(s) : mode[0] == 'p' ? nng_pull0_open(s) : nng_sub0_open(s);
+    if (rv != 0) {
+        die("open", rv);
+    }
+    nng_setopt_ms(*s, NNG_OPT_RECVTIMEO, 10000);
+    if (mode[0] == 's' && (rv = nng_setopt(*s, NNG_OPT_SUB_SUBSCRIBE, "", 0)) != 0) {
+        die("subscribe", rv);
+    }
+    if ((rv = nng_listen(*s, url, &l, 0)) != 0) {
+        die("listen", rv);
+    }
+    print_ready(url, l);
+    for (i = 0; i < n; i++) {
+        if ((rv = nng_recv(*s, &buf, &sz, NNG_FLAG_ALLOC)) != 0) {
+            die("recv", rv);
+        }
+        if (mode[0] == 'r') {
+            char *out = malloc(sz + 3);
+            memcpy(out, "re:", 3);
+            memcpy(out + 3, buf, sz);
+            if ((rv = nng_send(*s, out, sz + 3, 0)) != 0) {
+                die("send", rv);
+            }
+            free(out);
+        } else {
+            print_msg(buf, sz);
+        }
+        nng_free(buf, sz);
+    }
+}
+
+/* req: dial url (blocking), send msg, print the reply. */
+static void request(nng_socket *s, const char *url, const char *msg)
+{
+    int rv;
+    char *buf;
+    size_t sz;
+    if ((rv = nng_req0_open(s)) != 0) {
+        die("open", rv);
+    }
+    nng_setopt_ms(*s, NNG_OPT_RECVTIMEO, 10000);
+    nng_setopt_ms(*s, NNG_OPT_SENDTIMEO, 10000);
+    if ((rv = nng_dial(*s, url, NULL, 0)) != 0) {
+        die("dial", rv);
+    }
+    if ((rv = nng_send(*s, (void *) msg, strlen(msg), 0)) != 0) {
+        die("send", rv);
+    }
+    if ((rv = nng_recv(*s, &buf, &sz, NNG_FLAG_ALLOC)) != 0) {
+        die("recv", rv);
+    }
+    print_msg(buf, sz);
+    nng_free(buf, sz);
+}
+
 int main(int argc, char **argv)
 {
     nng_socket s;
-    nng_listener l;
-    nng_sockaddr sa;
-    int rv, i, n;
-    char *buf;
-    size_t sz;
     if (argc < 4) {
         fprintf(stderr, "usage: nng_peer MODE URL ARG [N]\n");
         return 2;
     }
     if (strcmp(argv[1], "rep") == 0 || strcmp(argv[1], "pull") == 0 || strcmp(argv[1], "sub") == 0) {
-        rv = argv[1][0] == 'r' ? nng_rep0_open(&s) : argv[1][0] == 'p' ? nng_pull0_open(&s) : nng_sub0_open(&s);
-        if (rv != 0) {
-            die("open", rv);
-        }
-        nng_setopt_ms(s, NNG_OPT_RECVTIMEO, 10000);
-        if (argv[1][0] == 's' && (rv = nng_setopt(s, NNG_OPT_SUB_SUBSCRIBE, "", 0)) != 0) {
-            die("subscribe", rv);
-        }
-        if ((rv = nng_listen(s, argv[2], &l, 0)) != 0) {
-            die("listen", rv);
-        }
-        /* Report where we listen: for tcp port 0, the port the kernel chose. */
-        if (strncmp(argv[2], "tcp://", 6) == 0 &&
-            nng_listener_get_addr(l, NNG_OPT_LOCADDR, &sa) == 0 && sa.s_family == NNG_AF_INET) {
-            uint16_t port = sa.s_in.sa_port;
-            printf("ready tcp://127.0.0.1:%u\n", (unsigned) (((port & 0xff) << 8) | (port >> 8)));
-        } else {
-            printf("ready %s\n", argv[2]);
-        }
-        fflush(stdout);
-        n = atoi(argv[3]);
-        for (i = 0; i < n; i++) {
-            if ((rv = nng_recv(s, &buf, &sz, NNG_FLAG_ALLOC)) != 0) {
-                die("recv", rv);
-            }
-            if (argv[1][0] == 'r') {
-                char *out = malloc(sz + 3);
-                memcpy(out, "re:", 3);
-                memcpy(out + 3, buf, sz);
-                if ((rv = nng_send(s, out, sz + 3, 0)) != 0) {
-                    die("send", rv);
-                }
-                free(out);
-            } else {
-                print_msg(buf, sz);
-            }
-            nng_free(buf, sz);
-        }
+        serve(&s, argv[1], argv[2], atoi(argv[3]));
     } else if (strcmp(argv[1], "req") == 0) {
-        if ((rv = nng_req0_open(&s)) != 0) {
-            die("open", rv);
-        }
-        nng_setopt_ms(s, NNG_OPT_RECVTIMEO, 10000);
-        nng_setopt_ms(s, NNG_OPT_SENDTIMEO, 10000);
-        if ((rv = nng_dial(s, argv[2], NULL, 0)) != 0) {
-            die("dial", rv);
-        }
-        if ((rv = nng_send(s, argv[3], strlen(argv[3]), 0)) != 0) {
-            die("send", rv);
-        }
-        if ((rv = nng_recv(s, &buf, &sz, NNG_FLAG_ALLOC)) != 0) {
-            die("recv", rv);
-        }
-        print_msg(buf, sz);
-        nng_free(buf, sz);
+        request(&s, argv[2], argv[3]);
     } else {
         fprintf(stderr, "unknown mode %s\n", argv[1]);
         return 2;
