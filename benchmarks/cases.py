@@ -1,4 +1,4 @@
-"""What the suite measures, and the targets of issue 5.
+"""What the suite measures, and the target set for each figure.
 
 A `Case` is one measured situation (say, PUSH/PULL of 1 KiB over ipc with
 asyncio); `measure` runs it once for one implementation and returns its

@@ -107,7 +107,8 @@ static void dev_free(nki_device *d)
 }
 
 /* A socket is closing: every device using it ends (NNG's nng_device
- * documents this; see the closing note for where NNG itself differs). */
+ * documents this; tests/protocol/test_device.py notes where NNG 1.x itself
+ * differs). */
 void nki_device_sock_closed(uint32_t sid)
 {
     uint32_t i;

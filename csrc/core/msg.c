@@ -8,7 +8,7 @@
 #include "wire.h"
 
 /*
- * ---- body cache (perf, issue 5) ----
+ * ---- body cache (saves page faults on large messages) ----
  * Large bodies are usually allocated by one thread (the reactor, or Python)
  * and freed by the other; glibc then hands their pages back to the kernel
  * and every new body is faulted in afresh, which costs more than the copy
@@ -70,7 +70,7 @@ static void body_give(uint8_t *b, size_t cap)
 }
 
 /*
- * ---- lent bodies (perf, issue 5) ----
+ * ---- lent bodies (a send without copying the caller's bytes) ----
  * A lent body is never written, resized or freed by the core.  When the
  * core is done with it, its loan record goes to the 'returned' list (no
  * allocation then, so a return cannot fail), which the owner drains with

@@ -330,7 +330,7 @@ void nk_ctx_recv(uint32_t cid, nk_aio *a)
 }
 
 /*
- * ---- one-call sync operations (perf, issue 5) ----
+ * ---- one-call sync operations (fewer calls and lock holds per message) ----
  * Start, then wait one slice, in a single call (and lock hold) instead of
  * the caller's alloc/set/start/wait/result/free sequence, on an aio from
  * the core's spare list.  When the slice ends first (NK_PENDING) the aio is

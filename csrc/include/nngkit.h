@@ -1,8 +1,9 @@
 /*
  * nngkit.h - the public C API of the nngkit core.
  *
- * This is the only header the Python layer sees (csrc/ffi/nngkit_cdef.h is
- * the cffi-parseable copy of the declarations below).  Objects that outlive
+ * This is the only header the Python layer sees: csrc/ffi_build.py derives
+ * the cffi declarations from it line by line, so it holds only what cffi
+ * parses (numeric NK_* macros become "...", string macros are skipped).  Objects that outlive
  * a call (sockets, contexts, dialers, listeners, pipes) are named by 32-bit
  * ids, never by pointers, so a stale id yields NK_ECLOSED instead of a crash.
  * Messages, aios and completion queues are owned by the caller and handed

@@ -18,10 +18,11 @@ static int epfd = -1;
 static int wakefd = -1;
 static int woken; /* a wakeup is pending in wakefd (avoid redundant writes) */
 static int in_dispatch; /* the reactor holds the lock and will run tasks */
-/* When the reactor's current epoll_wait ends at the latest (perf, issue 5):
- * a timer due later needs no wakeup, since the reactor recomputes its
- * timeout then.  Sleeps are capped at SLEEP_MAX so that the far-off timers
- * every REQ send and every finite timeout arm (60 s, 5 s, ...) need none. */
+/* When the reactor's current epoll_wait ends at the latest.  A timer due
+ * later needs no wakeup (which would cost a system call per arm), since the
+ * reactor recomputes its timeout then.  Sleeps are capped at SLEEP_MAX so
+ * that the far-off timers every REQ send and every finite timeout arm
+ * (60 s, 5 s, ...) need none. */
 #define SLEEP_MAX 1000
 static nki_time sleep_until = NKI_TIME_NEVER;
 static nki_time last_active; /* when epoll_wait last returned events */

@@ -1,6 +1,6 @@
 """Adversarial tests for the performance paths: lent `bytes` bodies, the
 body cache, SO_RCVLOWAT on large tcp frames, one-call sync send/recv and the
-reactor's timer wakeups (issue 5 follow-up review)."""
+reactor's timer wakeups."""
 from __future__ import annotations
 
 import hashlib

@@ -1,5 +1,5 @@
 """Adversarial tests for the one-call sync send/recv paths and the reactor's
-timer wakeups (issue 5 follow-up review; the body paths are in test_perf_paths.py)."""
+timer wakeups (the body paths are in test_perf_paths.py)."""
 from __future__ import annotations
 
 import time

@@ -149,7 +149,7 @@ def test_pubsub_device_ends_when_the_raw_sub_closes(sockets, addr, transport, le
 
 
 def test_pubsub_device_ends_when_the_raw_pub_closes(sockets, addr, transport):
-    """The issue's contract: the device runs until *either* socket closes.
+    """nng_device's documented contract: the device runs until *either* socket closes.
 
     NNG 1.x differs: its only path here is SUB->PUB, which notices a closed
     PUB at the next relayed message at the earliest (nng_close of that PUB
