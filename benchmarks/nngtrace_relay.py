@@ -4,7 +4,7 @@
 
 PUSH/PULL throughput at 64 B (messages/s) and 1 MiB (MB/s), and the REQ/REP
 round trip (median and p99, us), over tcp with nngkit at both ends; the
-proxy is a separate process, as a user would run it.  Targets (issue 13):
+proxy is a separate process, as a user would run it.  Targets:
 >= 50 000 msg/s at 64 B, >= 500 MB/s at 1 MiB, RTT through the proxy <= 2x
 direct.
 """
