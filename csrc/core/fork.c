@@ -42,7 +42,4 @@ static void core_atfork_child(void)
     }
 }
 
-__attribute__((constructor)) static void core_atfork_register(void)
-{
-    nki_platform_atfork_register(core_atfork_child);
-}
+NKI_PLATFORM_ATFORK(core_atfork_child)

@@ -13,6 +13,7 @@
 
 #include "core.h"
 #include "pipe.h"
+#include "stats.h" /* protocols count what they drop */
 
 struct nki_proto {
     uint16_t self, peer;

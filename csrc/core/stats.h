@@ -30,4 +30,12 @@ void nki_stats_pipe_admitted(nki_pipe *p);
 void nki_stats_pipe_closed(nki_pipe *p, int err);
 void nki_stats_app_refused(nki_pipe *p); /* a pre-connect callback closed it */
 
+/* Why a message was dropped. */
+enum { NKI_DROP_SEND_FULL, NKI_DROP_RECV_FULL, NKI_DROP_TTL, NKI_DROP_STALE, NKI_DROP_NO_PIPE };
+void nki_stat_drop(nki_sock *s, int why);
+/* The same, for code that knows only the message's pipe id. */
+void nki_stat_drop_pipe(uint32_t pid, int why);
+/* A queued message dropped before it was written (lossy send). */
+void nki_stat_unsend(nki_pipe *p, const nk_msg *m);
+
 #endif

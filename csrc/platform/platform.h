@@ -97,9 +97,11 @@ int64_t nki_count_get(int which);
 /*
  * fork(): in the child, after the platform has reset itself (a fresh lock, no
  * reactor), the hooks registered here run in order; each layer above
- * registers one that forgets its own objects.  Register at load time
- * (a constructor), before any thread of the library exists.
+ * registers one that forgets its own objects.  Register at load time, before
+ * any thread of the library exists: NKI_PLATFORM_ATFORK(fn) at file scope.
  */
 void nki_platform_atfork_register(void (*child)(void));
+#define NKI_PLATFORM_ATFORK(fn) \
+    __attribute__((constructor)) static void nki_atfork_##fn(void) { nki_platform_atfork_register(fn); }
 
 #endif

@@ -27,10 +27,7 @@ static void inproc_atfork_child(void)
     nki_list_init(&inproc_listeners);
 }
 
-__attribute__((constructor)) static void inproc_atfork_register(void)
-{
-    nki_core_atfork_register(inproc_atfork_child);
-}
+NKI_CORE_ATFORK(inproc_atfork_child)
 
 typedef struct {
     nki_node node;
