@@ -2,7 +2,8 @@
 #include <errno.h>
 #include <fcntl.h>
 
-#include "tran.h" /* nki_errno_to_nk, nki_set_nonblock */
+#include "errors.h"
+#include "nngkit.h"
 
 static const struct {
     int num;

@@ -6,7 +6,8 @@
 #include <string.h>
 #include <sys/un.h>
 
-#include "tran.h"
+#include "nngkit.h"
+#include "sockaddr.h"
 
 /* Splits "host:port" or "[v6]:port" into host (copied, NUL-terminated) and
  * port (pointing into hostport).  A listener may leave the port out. */

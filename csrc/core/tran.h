@@ -9,9 +9,9 @@
 #ifndef NKI_TRAN_H
 #define NKI_TRAN_H
 
-#include <sys/socket.h>
-
 #include "core.h"
+#include "errors.h"   /* helpers for stream transports */
+#include "sockaddr.h"
 
 /* Where a transport option applies, besides the pipes (pipe_get). */
 #define NKI_TOPT_SOCKET 1 /* sockets hold it too: the value endpoints start from */
@@ -84,14 +84,5 @@ const nki_tran_option *nki_tran_sock_opt(const char *name);
 int nki_topt_sock(nki_sock *s, const char *name, nki_optreq *r);
 int nki_topt_ep(nki_ep *ep, const char *name, nki_optreq *r);
 int nki_topt_pipe(nki_pipe *p, const char *name, nki_optreq *r);
-
-/* Helpers for stream transports. */
-int nki_errno_to_nk(int err);
-/* "127.0.0.1:5555", "[::1]:5555" or the ipc path. */
-int nki_sockaddr_format(const struct sockaddr_storage *ss, socklen_t sl, char *buf, size_t len);
-/* Splits "host:port" (host may be [v6], empty or *); port must be numeric. */
-int nki_tcp_resolve(const char *hostport, bool passive, int family,
-                    struct sockaddr_storage *ss, socklen_t *slp);
-int nki_set_nonblock(int fd);
 
 #endif
