@@ -65,8 +65,8 @@ static const struct addrinfo *pick_address(const struct addrinfo *res, bool wild
     return res;
 }
 
-int nki_tcp_resolve(const char *hostport, bool passive, int family, struct sockaddr_storage *ss,
-                    socklen_t *slp)
+int nki_hostport_resolve(const char *hostport, bool passive, int family,
+                         struct sockaddr_storage *ss, socklen_t *slp)
 {
     char host[256];
     const char *port;

@@ -9,7 +9,7 @@
 /* "127.0.0.1:5555", "[::1]:5555" or the ipc path. */
 int nki_sockaddr_format(const struct sockaddr_storage *ss, socklen_t sl, char *buf, size_t len);
 /* Splits "host:port" (host may be [v6], empty or *); port must be numeric. */
-int nki_tcp_resolve(const char *hostport, bool passive, int family,
-                    struct sockaddr_storage *ss, socklen_t *slp);
+int nki_hostport_resolve(const char *hostport, bool passive, int family,
+                         struct sockaddr_storage *ss, socklen_t *slp);
 
 #endif

@@ -49,7 +49,7 @@ static int tcp_ep_init(nki_ep *ep)
         return NK_ENOMEM;
     }
     a->sl = sizeof(a->ss);
-    rv = nki_tcp_resolve(buf, !ep->dialer, tcp_family(ep->url), &a->ss, &a->sl);
+    rv = nki_hostport_resolve(buf, !ep->dialer, tcp_family(ep->url), &a->ss, &a->sl);
     if (rv != 0) {
         free(a);
         return rv;
