@@ -62,16 +62,6 @@ def _run(aio: Any, start: Start, timeout: int) -> int:
     return int(lib.nk_aio_result(aio))
 
 
-def _check_sent(aio: Any) -> None:
-    """Raise for a failed send, freeing the message the core handed back."""
-    rv = lib.nk_aio_result(aio)
-    if rv:
-        m = lib.nk_aio_get_msg(aio)
-        if m != ffi.NULL:
-            lib.nk_msg_free(m)
-        check(rv)
-
-
 def _take_msg(aio: Any) -> Any:
     """The received ``nk_msg *`` of a successful receive (now the caller's)."""
     m = lib.nk_aio_get_msg(aio)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Tuple
 
-from ._aio import _SLICE_MS, _check_sent, _current_queue, _take_msg, wait
+from ._aio import _SLICE_MS, _current_queue, _take_msg, wait
 from ._cq import Rescue, rescue_from, yield_sometimes
 from ._errors import check
 from ._ffi import ffi, lib
@@ -27,25 +27,34 @@ _DEFAULT = lib.NK_DURATION_DEFAULT
 
 
 def _send(oid: int, is_ctx: int, m: Any, data: Any, size: int, timeout: int, slice_ms: int) -> Any:
-    """Send `m` (consumed), or when it is NULL a copy of ``data[:size]``.
+    """Send `m`, or when it is NULL a copy of ``data[:size]``.
 
     None once sent; when the core said "not now" (NK_EAGAIN), the message
     back (an ``nk_msg *`` the caller owns); raises other errors.
     """
     op = ffi.new("nk_op *")  # per call: a signal handler may send meanwhile
+    rv = lib.nk_send_wait(oid, is_ctx, m, data, size, timeout, slice_ms, op)
+    return None if rv == 0 else _unsent(rv, op)
+
+
+def _unsent(rv: int, op: Any) -> Any:
+    """A send that did not complete at once: wait for one the core handed
+    over; the message of a failed send comes back in op.msg (the core's one
+    rule): returned for NK_EAGAIN, else freed and the error raised."""
     try:
-        rv = lib.nk_send_wait(oid, is_ctx, m, data, size, timeout, slice_ms, op)
-        if rv == _PENDING:  # wait on the aio the core handed over, as _aio.recv does
+        if rv == _PENDING:
             wait(op.aio)
-            _check_sent(op.aio)
-        elif rv:
-            if rv == _EAGAIN and op.msg != ffi.NULL:
-                return op.msg
-            check(rv)
+            rv = lib.nk_op_finish(op)
+        if rv == _EAGAIN and op.msg != ffi.NULL:
+            m, op.msg = op.msg, ffi.NULL
+            return m
+        check(rv)
         return None
     finally:
         if op.aio != ffi.NULL:
             lib.nk_aio_free(op.aio)
+        if op.msg != ffi.NULL:
+            lib.nk_msg_free(op.msg)
 
 
 def _recv(oid: int, is_ctx: int, timeout: int, slice_ms: int, rescue: Rescue) -> Optional[bytes]:
@@ -143,14 +152,13 @@ async def asend(oid: int, is_ctx: int, data: Any, m: Any = None) -> None:
 
     def start(tag: int) -> Any:
         nonlocal started
-        started = True  # nk_send_start takes m, even when it fails
+        started = True  # a failed start gives m back in op.msg, freed below
         return _started(lib.nk_send_start(oid, is_ctx, m, ffi.NULL, 0, queue.cq, tag, op), op)
 
     try:
         entry = queue.adopt(None, start)
     except BaseException:
-        if not started:
-            lib.nk_msg_free(m)
+        lib.nk_msg_free(op.msg if started else m)
         raise
     try:
         await queue.wait(entry)
@@ -161,6 +169,8 @@ async def asend(oid: int, is_ctx: int, data: Any, m: Any = None) -> None:
         check(lib.nk_op_finish(op))
     finally:
         queue.free(op.aio)
+        if op.msg != ffi.NULL:
+            lib.nk_msg_free(op.msg)  # a failed send's, given back
 
 
 async def arecv(oid: int, is_ctx: int, rescue: Rescue) -> bytes:

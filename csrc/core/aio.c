@@ -139,28 +139,8 @@ void nk_aio_free(nk_aio *a)
     nk_msg_free(m);
 }
 
-int nk_op_finish(nk_op *op)
-{
-    nk_aio *a = op->aio;
-    nk_msg *failed = NULL;
-    int rv;
-    nki_lock();
-    if ((rv = a->busy ? NK_EBUSY : a->result) == 0 && a->msg != NULL) {
-        op->msg = a->msg; /* received */
-        op->body = a->msg->body;
-        op->len = a->msg->len;
-        a->msg = NULL;
-    } else if (rv != 0 && rv != NK_EBUSY) {
-        failed = a->msg; /* a failed send hands its message back */
-        a->msg = NULL;
-    }
-    nki_unlock();
-    nk_msg_free(failed);
-    return rv;
-}
-
 /*
- * Spare aios for the one-call sync operations (socket.c): allocating and
+ * Spare aios for the one-call operations (op.c): allocating and
  * freeing one per call costs more than the call itself.  Spares count as
  * freed (NK_DEBUG_AIOS); they are bound to no queue and have no callback.
  */

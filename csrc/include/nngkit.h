@@ -126,8 +126,9 @@ void nk_msg_set_pipe(nk_msg *m, uint32_t pid);
  * Aios.  An aio carries one operation at a time.  Once started (by
  * nk_sock_send and friends) it completes exactly once, with a result code,
  * whether it succeeds, fails, times out, is cancelled or its socket closes.
- * On a successful send the message belongs to the core; on any failed send
- * it is still in the aio (nk_aio_get_msg takes it back).
+ * Every send follows one rule: a send that succeeds takes the message; a
+ * send that fails gives it back to the caller with the result.  Here it is
+ * still in the aio (nk_aio_get_msg takes it; nk_aio_free frees it).
  */
 int nk_aio_alloc(nk_aio **ap);
 /* Cancels a pending operation, waits for its completion, frees any message
@@ -199,15 +200,16 @@ int nk_msg_lend(nk_msg **mp, const void *data, size_t len, uint64_t token);
 int nk_msg_reclaim(uint64_t *tokens, int max);
 
 /*
- * One-call sync operations.  Each starts an operation on socket (ctx 0) or
+ * One-call operations.  Each starts an operation on socket (ctx 0) or
  * context (ctx 1) 'id' with the given timeout and waits at most slice_ms
  * for it, then returns its result.  If the slice ends first it returns
- * NK_PENDING and sets op->aio: the operation goes on, and the caller waits
- * for that aio and frees it as for one started with nk_sock_send and friends.
- * nk_send_wait sends m, or if m is NULL a new message holding data[0..len);
- * a send that fails before NK_PENDING frees its message, except that
- * NK_EAGAIN hands it back in op->msg (the caller's).  A successful
- * nk_recv_wait sets op->msg (the caller's to free) and its body and len.
+ * NK_PENDING and sets op->aio: the operation goes on; the caller waits for
+ * that aio (nk_aio_wait), settles it with nk_op_finish and frees it.
+ * nk_send_wait sends m, or if m is NULL a new message holding data[0..len).
+ * The rule of every send holds: a send that succeeds takes the message; one
+ * that fails, at any point, gives it back in op->msg (the caller's, to send
+ * again or free).  A successful receive sets op->msg (the caller's to free)
+ * and its body, header and pipe.  'op' is the caller's, one per operation.
  */
 #define NK_PENDING (-1)
 typedef struct {
@@ -215,14 +217,18 @@ typedef struct {
     nk_msg *msg;
     void *body;
     size_t len;
+    void *header;
+    size_t header_len;
+    uint32_t pipe;
 } nk_op;
 int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, int32_t timeout,
                  int32_t slice_ms, nk_op *op);
 int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op);
 /* The async path: start with the default timeout and completion to cq under
  * tag, on a new aio (op->aio, the caller's to free); 0 or NK_ENOMEM.  Once it
- * has completed, nk_op_finish returns its result and, for a receive, sets
- * op->msg/body/len (a failed send's message is freed). */
+ * has completed, nk_op_finish returns its result and sets op->msg (and the
+ * body, header and pipe of a received message) as above; NK_EBUSY while the
+ * operation still runs. */
 int nk_send_start(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_cq *cq,
                   uint64_t tag, nk_op *op);
 int nk_recv_start(uint32_t id, int ctx, nk_cq *cq, uint64_t tag, nk_op *op);
