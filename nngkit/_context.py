@@ -1,19 +1,21 @@
 """Contexts, and the send/receive surface they share with sockets.
 
 `Messaging` holds the eight send/receive methods (sync and async, bytes and
-`Message`) plus ``async for``; a class using it supplies only how to start
-an operation on an aio (``nk_sock_*`` or ``nk_ctx_*`` with its id) and how
-to name a received message's pipe.  The waiting itself is in `_aio`.
+`Message`) plus ``async for``; a class using it supplies its core id, whether
+that is a context (``_is_ctx``), how to name a received message's pipe, and
+a `Held` store.  Each method is one call of `_backend.ops`: the one send
+path and the one receive path, for bytes and whole messages alike.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, List, Optional, Type, TypeVar
+from typing import TYPE_CHECKING, Optional, Type, TypeVar
 
-from . import _aio, _direct
-from ._errors import Closed, check
-from ._ffi import ffi, lib
-from ._message import BytesLike, Message, Pipe, msg_to_nk, take_body, take_message
+from ._backend import objects, ops
+from ._backend.core import const
+from ._backend.msg import Held
+from ._errors import Closed
+from ._message import BytesLike, Message, Pipe, mark_sent, outgoing, received
 from ._options import MsOption
 from ._options import OptionAccess
 
@@ -26,48 +28,27 @@ _M = TypeVar("_M", bound="Messaging")
 
 
 class Messaging:
-    """Send and receive, blocking or asyncio, on a socket or a context.
+    """Send and receive, blocking or async, on a socket or a context.
 
     A message that the core delivered to a receive whose caller had already
-    given up (cancelled task, Ctrl-C) is kept and returned by the next
+    given up (cancelled task, Ctrl-C) is held and returned by the next
     receive, so cancellation loses nothing.  Req0 drops it instead: giving up
     on a reply abandons the request, as in NNG.
     """
 
     __slots__ = ()
 
-    _rescued: Optional[List[Any]]
-    _keeps_rescued: bool = True
-    _is_ctx = 0  # for nk_send_wait / nk_recv_wait
+    _held: Held
+    _keeps_held: bool = True
+    _is_ctx = 0  # for the backend's send and receive
 
     @property
     def id(self) -> int:
         """The core id of the socket or context."""
         raise NotImplementedError
 
-    def _start_recv(self, aio: Any) -> None:
-        raise NotImplementedError
-
     def _pipe_for(self, pid: int) -> Optional[Pipe]:
         raise NotImplementedError
-
-    def _rescue(self, m: Any) -> None:
-        if self._keeps_rescued:
-            if self._rescued is None:
-                self._rescued = []  # type: ignore[misc]  # a slot of each subclass
-            self._rescued.append(m)
-        else:
-            lib.nk_msg_free(m)
-
-    def _recv_nk(self, block: bool) -> Any:
-        if self._rescued:
-            return self._rescued.pop(0)
-        return _aio.recv(self._start_recv, block, self._rescue)
-
-    async def _arecv_nk(self) -> Any:
-        if self._rescued:
-            return self._rescued.pop(0)
-        return await _aio.arecv(self._start_recv, self._rescue)
 
     def close(self) -> None:
         raise NotImplementedError
@@ -93,13 +74,9 @@ class Messaging:
         except Exception:
             pass
 
-    def _free_rescued(self) -> None:
-        while self._rescued:
-            lib.nk_msg_free(self._rescued.pop())
-
     def send(self, data: BytesLike, block: bool = True) -> None:
         """Send ``data``.  With ``block=False``, raise `TryAgain` instead of waiting."""
-        _direct.send(self.id, self._is_ctx, *_direct.payload(data), block)
+        ops.send(self.id, self._is_ctx, data, block)
 
     def recv(self, block: bool = True) -> bytes:
         """Receive a message body.  With ``block=False``, raise `TryAgain` if none is ready.
@@ -107,37 +84,35 @@ class Messaging:
         Waits at most the socket's ``recv_timeout`` (then `Timeout`); raises
         `Closed` if the socket (or context) is closed meanwhile.
         """
-        if self._rescued:
-            return take_body(self._rescued.pop(0))
-        return _direct.recv(self.id, self._is_ctx, block, self._rescue)
+        return ops.recv(self.id, self._is_ctx, block, self._held, False)
 
     def send_msg(self, msg: Message, block: bool = True) -> None:
         """Send a `Message` (body, header and, if set, the pipe to use)."""
-        _direct.send(self.id, self._is_ctx, msg_to_nk(msg), ffi.NULL, 0, block)
-        msg._sent = True
+        ops.send(self.id, self._is_ctx, outgoing(msg), block)
+        mark_sent(msg)
 
     def recv_msg(self, block: bool = True) -> Message:
         """Receive a `Message`, with its header and the pipe it came from."""
-        return take_message(self._recv_nk(block), self._pipe_for)
+        parts = ops.recv(self.id, self._is_ctx, block, self._held, True)
+        return received(parts, self._pipe_for(parts.pipe))
 
     async def asend(self, data: BytesLike) -> None:
         """Asynchronously send ``data``."""
-        await _direct.asend(self.id, self._is_ctx, data)
+        await ops.asend(self.id, self._is_ctx, data)
 
     async def arecv(self) -> bytes:
         """Asynchronously receive a message body."""
-        if self._rescued:
-            return take_body(self._rescued.pop(0))
-        return await _direct.arecv(self.id, self._is_ctx, self._rescue)
+        return await ops.arecv(self.id, self._is_ctx, self._held, False)
 
     async def asend_msg(self, msg: Message) -> None:
         """Asynchronously send a `Message`."""
-        await _direct.asend(self.id, self._is_ctx, None, msg_to_nk(msg))
-        msg._sent = True
+        await ops.asend(self.id, self._is_ctx, outgoing(msg))
+        mark_sent(msg)
 
     async def arecv_msg(self) -> Message:
         """Asynchronously receive a `Message`."""
-        return take_message(await self._arecv_nk(), self._pipe_for)
+        parts = await ops.arecv(self.id, self._is_ctx, self._held, True)
+        return received(parts, self._pipe_for(parts.pipe))
 
     def __aiter__(self) -> "Messaging":
         return self
@@ -159,9 +134,9 @@ class Context(OptionAccess, Messaging):
     ``send_timeout``, ``resend_time`` on Req0) apply to this context only.
     """
 
-    __slots__ = ("_cid", "_socket", "_closed", "_rescued", "__weakref__")
+    __slots__ = ("_cid", "_socket", "_closed", "_held", "__weakref__")
 
-    _opt_kind = lib.NK_OBJ_CTX
+    _opt_kind = const("OBJ_CTX")
     _is_ctx = 1
 
     recv_timeout = MsOption("recv-timeout")
@@ -170,11 +145,9 @@ class Context(OptionAccess, Messaging):
     def __init__(self, socket: "Socket") -> None:
         self._closed = True
         self._cid = 0
-        self._rescued = None
+        self._held = Held(self._keeps_held)
         self._socket = socket
-        cid = ffi.new("uint32_t *")
-        check(lib.nk_ctx_open(socket.id, cid))
-        self._cid = int(cid[0])
+        self._cid = objects.open_context(socket.id)
         self._closed = False
 
     @property
@@ -191,9 +164,6 @@ class Context(OptionAccess, Messaging):
         """The socket this context belongs to."""
         return self._socket
 
-    def _start_recv(self, aio: Any) -> None:
-        lib.nk_ctx_recv(self._cid, aio)
-
     def _pipe_for(self, pid: int) -> Optional[Pipe]:
         return self._socket._pipe_for(pid)
 
@@ -201,10 +171,8 @@ class Context(OptionAccess, Messaging):
         """Close the context; its pending operations fail with `Closed`.  Idempotent."""
         if not self._closed:
             self._closed = True
-            self._free_rescued()
-            rv = lib.nk_ctx_close(self._cid)
-            if rv != lib.NK_ECLOSED:
-                check(rv)
+            self._held.free()
+            objects.close_context(self._cid)
 
     def __repr__(self) -> str:
         return "<%s id=%d socket=%d>" % (type(self).__name__, self._cid, self._socket.id)

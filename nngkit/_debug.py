@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from . import _aio
-from ._ffi import ffi, lib
-
-_KEYS = {
-    "msgs": lib.NK_DEBUG_MSGS,
-    "aios": lib.NK_DEBUG_AIOS,
-    "pipes": lib.NK_DEBUG_PIPES,
-    "sockets": lib.NK_DEBUG_SOCKETS,
-    "fds": lib.NK_DEBUG_FDS,
-    "ctxs": lib.NK_DEBUG_CTXS,
-    "endpoints": lib.NK_DEBUG_ENDPOINTS,
-}
+from ._backend import asyncio_queue, counters
 
 
 def live_counts() -> Dict[str, int]:
@@ -26,7 +15,5 @@ def live_counts() -> Dict[str, int]:
     loops are released first too.  A running event loop that has done
     asyncio I/O holds one completion queue (its fd and in-flight aios).
     """
-    _aio.release_closed_loops()
-    out = ffi.new("int64_t[]", lib.NK_DEBUG_NCOUNTS)
-    lib.nk_debug_counts(out)
-    return {key: int(out[index]) for key, index in _KEYS.items()}
+    asyncio_queue.release_closed_loops()
+    return counters.object_counts()

@@ -1,5 +1,8 @@
 """Exceptions, and `check`, the one place where core error numbers become them.
 
+The backend raises through `check`; this module uses the core only for its
+error numbers and texts (`_backend.core`).
+
 The names and numbers are pynng's (nngkit's NK_E* values equal NNG's), so code
 that catches ``pynng.Timeout`` can catch ``nngkit.Timeout``.  Where a builtin
 exception means the same thing, the class also derives from it: ``Timeout`` is
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from typing import Dict, Optional, Tuple, Type
 
-from ._ffi import ffi, lib
+from ._backend.core import const, strerror
 
 
 class NNGException(Exception):
@@ -38,131 +41,131 @@ class MessageStateError(Exception):
 
 
 class Interrupted(NNGException, InterruptedError):
-    _errno = lib.NK_EINTR
+    _errno = const("EINTR")
 
 
 class NoMemory(NNGException, MemoryError):
-    _errno = lib.NK_ENOMEM
+    _errno = const("ENOMEM")
 
 
 class InvalidOperation(NNGException, ValueError):
-    _errno = lib.NK_EINVAL
+    _errno = const("EINVAL")
 
 
 class Busy(NNGException):
-    _errno = lib.NK_EBUSY
+    _errno = const("EBUSY")
 
 
 class Timeout(NNGException, TimeoutError):
-    _errno = lib.NK_ETIMEDOUT
+    _errno = const("ETIMEDOUT")
 
 
 class ConnectionRefused(NNGException, ConnectionRefusedError):
-    _errno = lib.NK_ECONNREFUSED
+    _errno = const("ECONNREFUSED")
 
 
 class Closed(NNGException):
-    _errno = lib.NK_ECLOSED
+    _errno = const("ECLOSED")
 
 
 class TryAgain(NNGException, BlockingIOError):
-    _errno = lib.NK_EAGAIN
+    _errno = const("EAGAIN")
 
 
 class NotSupported(NNGException):
-    _errno = lib.NK_ENOTSUP
+    _errno = const("ENOTSUP")
 
 
 class AddressInUse(NNGException, OSError):
-    _errno = lib.NK_EADDRINUSE
+    _errno = const("EADDRINUSE")
 
 
 class BadState(NNGException):
-    _errno = lib.NK_ESTATE
+    _errno = const("ESTATE")
 
 
 class NoEntry(NNGException):
-    _errno = lib.NK_ENOENT
+    _errno = const("ENOENT")
 
 
 class ProtocolError(NNGException):
-    _errno = lib.NK_EPROTO
+    _errno = const("EPROTO")
 
 
 class DestinationUnreachable(NNGException, OSError):
-    _errno = lib.NK_EUNREACHABLE
+    _errno = const("EUNREACHABLE")
 
 
 class AddressInvalid(NNGException, ValueError):
-    _errno = lib.NK_EADDRINVAL
+    _errno = const("EADDRINVAL")
 
 
 class PermissionDenied(NNGException, PermissionError):
-    _errno = lib.NK_EPERM
+    _errno = const("EPERM")
 
 
 class MessageTooLarge(NNGException):
-    _errno = lib.NK_EMSGSIZE
+    _errno = const("EMSGSIZE")
 
 
 class ConnectionAborted(NNGException, ConnectionAbortedError):
-    _errno = lib.NK_ECONNABORTED
+    _errno = const("ECONNABORTED")
 
 
 class ConnectionReset(NNGException, ConnectionResetError):
-    _errno = lib.NK_ECONNRESET
+    _errno = const("ECONNRESET")
 
 
 class Canceled(NNGException):
-    _errno = lib.NK_ECANCELED
+    _errno = const("ECANCELED")
 
 
 class OutOfFiles(NNGException, OSError):
-    _errno = lib.NK_ENOFILES
+    _errno = const("ENOFILES")
 
 
 class OutOfSpace(NNGException, OSError):
-    _errno = lib.NK_ENOSPC
+    _errno = const("ENOSPC")
 
 
 class AlreadyExists(NNGException):
-    _errno = lib.NK_EEXIST
+    _errno = const("EEXIST")
 
 
 class ReadOnly(NNGException):
-    _errno = lib.NK_EREADONLY
+    _errno = const("EREADONLY")
 
 
 class WriteOnly(NNGException):
-    _errno = lib.NK_EWRITEONLY
+    _errno = const("EWRITEONLY")
 
 
 class CryptoError(NNGException):
-    _errno = lib.NK_ECRYPTO
+    _errno = const("ECRYPTO")
 
 
 class AuthenticationError(NNGException):
-    _errno = lib.NK_EPEERAUTH
+    _errno = const("EPEERAUTH")
 
 
 class NoArgument(NNGException):
-    _errno = lib.NK_ENOARG
+    _errno = const("ENOARG")
 
 
 class Ambiguous(NNGException):
-    _errno = lib.NK_EAMBIGUOUS
+    _errno = const("EAMBIGUOUS")
 
 
 class BadType(NNGException, TypeError):
-    _errno = lib.NK_EBADTYPE
+    _errno = const("EBADTYPE")
 
 
 class ConnectionShutdown(NNGException, ConnectionError):
-    _errno = lib.NK_ECONNSHUT
+    _errno = const("ECONNSHUT")
 
 
 class Internal(NNGException):
-    _errno = lib.NK_EINTERNAL
+    _errno = const("EINTERNAL")
 
 
 _BY_ERRNO: Dict[int, Type[NNGException]] = {
@@ -181,8 +184,7 @@ _BY_ERRNO: Dict[int, Type[NNGException]] = {
 
 def error_for(rv: int) -> NNGException:
     """The exception for core error number ``rv`` (which must be nonzero)."""
-    text = str(ffi.string(lib.nk_strerror(rv)).decode("utf-8", "replace"))
-    return _BY_ERRNO.get(rv, NNGException)(text, rv)
+    return _BY_ERRNO.get(rv, NNGException)(strerror(rv), rv)
 
 
 def check(rv: int) -> None:

@@ -1,20 +1,20 @@
 """Messages and pipes.
 
 A `Message` is a plain Python value (body, header, pipe); the core's
-``nk_msg`` exists only while a message is in flight.  `to_nk` builds one for
-a send and `take_body` / `take_message` turn a received one back into Python
-objects and free it, so no Python object ever owns core memory.
+``nk_msg`` exists only while a message is in flight, in the backend
+(`_backend.msg`): a send takes the `Parts` of a message (`outgoing`), a
+receive gives them (`received`), so no Python object ever owns core memory.
 """
 
 from __future__ import annotations
 
-import atexit
 import builtins
-import itertools
-from typing import TYPE_CHECKING, Any, Callable, Dict, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-from ._errors import Closed, MessageStateError, check
-from ._ffi import ffi, lib
+from ._backend import objects, options
+from ._backend.core import const
+from ._backend.msg import Parts, as_view
+from ._errors import Closed, MessageStateError
 from ._options import BoolOption, IntOption, OptionAccess, StrOption
 from ._stats import PipeStats, pipe_stats
 
@@ -24,15 +24,6 @@ if TYPE_CHECKING:
 BytesLike = Union[bytes, bytearray, memoryview]
 
 
-def _as_view(data: Any) -> memoryview:
-    if isinstance(data, str):
-        raise ValueError('Cannot send type str.  Maybe you left out a ".encode()" somewhere?')
-    view = memoryview(data)
-    if view.ndim != 1 or view.itemsize != 1:
-        view = view.cast("B")
-    return view
-
-
 class Pipe(OptionAccess):
     """One connection between this socket and a peer.
 
@@ -40,7 +31,7 @@ class Pipe(OptionAccess):
     are equal.  A pipe that has gone away raises `Closed` when used.
     """
 
-    _opt_kind = lib.NK_OBJ_PIPE
+    _opt_kind = const("OBJ_PIPE")
 
     url = StrOption("url", "The URL of the dialer or listener that made it.")
     protocol = IntOption("protocol", "This side's protocol number.")
@@ -68,7 +59,7 @@ class Pipe(OptionAccess):
 
     def close(self) -> None:
         """Close this connection; the socket and its other pipes stay up."""
-        check(lib.nk_pipe_close(self._pid))
+        objects.close_pipe(self._pid)
 
     @property
     def closed(self) -> bool:
@@ -84,9 +75,7 @@ class Pipe(OptionAccess):
         return pipe_stats(self._pid)
 
     def _str_opt(self, name: bytes) -> str:
-        buf = ffi.new("char[]", 512)
-        check(lib.nk_opt_get_str(lib.NK_OBJ_PIPE, self._pid, name, buf, 512))
-        return str(ffi.string(buf).decode("utf-8", "replace"))
+        return options.get_str(self._opt_kind, self._pid, name)
 
     @property
     def remote_address(self) -> str:
@@ -99,9 +88,7 @@ class Pipe(OptionAccess):
         return self._str_opt(b"local-address")
 
     def _ep_id(self, name: bytes) -> int:
-        out = ffi.new("int64_t *")
-        check(lib.nk_opt_get_int(lib.NK_OBJ_PIPE, self._pid, name, out))
-        return int(out[0])
+        return options.get_int(self._opt_kind, self._pid, name)
 
     @property
     def dialer(self) -> Any:
@@ -161,8 +148,8 @@ class Message:
     __slots__ = ("_data", "_header", "_pipe", "_sent")
 
     def __init__(self, data: BytesLike, pipe: Optional[Pipe] = None, *, header: BytesLike = b"") -> None:
-        self._data = bytes(_as_view(data))
-        self._header = bytes(_as_view(header))
+        self._data = bytes(as_view(data))
+        self._header = bytes(as_view(header))
         self._pipe: Optional[Pipe] = None
         self._sent = False
         if pipe is not None:
@@ -205,100 +192,22 @@ class Message:
             len(self._data), len(self._header), pipe)
 
 
-# Large `bytes` are not copied into the message: the core borrows their
-# buffer (nk_msg_lend; bytes are immutable) and `_lent` keeps each alive
-# until the core hands its token back (nk_msg_reclaim).
-LEND_MIN = 64 * 1024
-_RECLAIM_BATCH = 64
-_lent: Dict[int, bytes] = {}
-_tokens = itertools.count(1)
-
-
-def _reclaim() -> None:
-    """Drop the bodies the core no longer uses."""
-    tokens = ffi.new("uint64_t[]", _RECLAIM_BATCH)  # per call: threads may race here
-    while True:
-        n = lib.nk_msg_reclaim(tokens, _RECLAIM_BATCH)
-        for i in range(n):
-            _lent.pop(int(tokens[i]), None)
-        if n < _RECLAIM_BATCH:
-            return
-
-
-def _lend(data: bytes, mp: Any) -> None:
-    token = next(_tokens)
-    _lent[token] = data
-    rv = lib.nk_msg_lend(mp, ffi.from_buffer(data), len(data), token)
-    if rv:
-        del _lent[token]
-        check(rv)
-
-
-@atexit.register
-def _keep_lent_at_exit() -> None:
-    """Bodies still lent at exit must outlive the interpreter's teardown
-    (the core's thread may still write them out): keep them forever."""
-    _reclaim()
-    if _lent:
-        import ctypes
-        ctypes.pythonapi.Py_IncRef(ctypes.py_object(_lent))
-
-
-def to_nk(data: Any, header: bytes = b"", pipe_id: int = 0) -> Any:
-    """A new ``nk_msg *`` holding ``data`` (the caller owns it)."""
-    if _lent:
-        _reclaim()
-    mp = ffi.new("nk_msg **")
-    if type(data) is bytes and len(data) >= LEND_MIN:
-        _lend(data, mp)
-        m = mp[0]
-    else:
-        view = _as_view(data)
-        size = view.nbytes
-        check(lib.nk_msg_alloc(mp, size))
-        m = mp[0]
-        if size:
-            ffi.memmove(lib.nk_msg_body(m), view, size)
-    if header:
-        rv = lib.nk_msg_header_append(m, ffi.from_buffer(header), len(header))
-        if rv:
-            lib.nk_msg_free(m)
-            check(rv)
-    if pipe_id:
-        lib.nk_msg_set_pipe(m, pipe_id)
-    return m
-
-
-def msg_to_nk(msg: Message) -> Any:
-    """A new ``nk_msg *`` for sending `msg`."""
+def outgoing(msg: Message) -> Parts:
+    """What a send of `msg` hands to the backend (`MessageStateError` once sent)."""
     if not isinstance(msg, Message):
         raise TypeError("expected a Message, not %s" % type(msg).__name__)
     if msg._sent:
         raise MessageStateError("Attempted to send the same message more than once.")
-    pid = msg.pipe.id if msg.pipe is not None else 0
-    return to_nk(msg._data, msg.header, pid)
+    return Parts(msg._data, msg._header, msg._pipe.id if msg._pipe is not None else 0)
 
 
-def _copy(ptr: Any, size: int) -> bytes:
-    return ffi.buffer(ptr, size)[:] if size else b""
+def mark_sent(msg: Message) -> None:
+    """A successful send handed `msg` over (as in pynng)."""
+    msg._sent = True
 
 
-def take_body(m: Any) -> bytes:
-    """The body of a received ``nk_msg *``, which is freed."""
-    try:
-        return _copy(lib.nk_msg_body(m), lib.nk_msg_len(m))
-    finally:
-        lib.nk_msg_free(m)
-
-
-def take_message(m: Any, pipe_for: Callable[[int], Optional[Pipe]]) -> Message:
-    """A `Message` made from a received ``nk_msg *``, which is freed."""
-    try:
-        msg = Message.__new__(Message)
-        msg._data = _copy(lib.nk_msg_body(m), lib.nk_msg_len(m))
-        msg._header = _copy(lib.nk_msg_header(m), lib.nk_msg_header_len(m))
-        msg._pipe = pipe_for(lib.nk_msg_pipe(m))
-        msg._sent = False
-        return msg
-    finally:
-        lib.nk_msg_free(m)
+def received(parts: Parts, pipe: Optional[Pipe]) -> Message:
+    """A `Message` made of what a receive gave, from `pipe`."""
+    msg = Message.__new__(Message)
+    msg._data, msg._header, msg._pipe, msg._sent = parts.body, parts.header, pipe, False
+    return msg

@@ -13,44 +13,20 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Dict, Generic, Optional, TypeVar, Union, overload
 
+from ._backend.core import const
+from ._backend.options import get_int, get_str, set_bin, set_int, set_str_bytes
 from ._errors import check
-from ._ffi import ffi, lib
 
 T = TypeVar("T")
 
-# String options are read into a buffer that grows until the value fits.
-_STR_FIRST = 1024
-_STR_LIMIT = 1 << 16
-
-
-def get_int(kind: int, oid: int, name: bytes) -> int:
-    out = ffi.new("int64_t *")
-    check(lib.nk_opt_get_int(kind, oid, name, out))
-    return int(out[0])
-
-
-def set_int(kind: int, oid: int, name: bytes, value: int) -> None:
-    check(lib.nk_opt_set_int(kind, oid, name, value))
-
-
-def get_str(kind: int, oid: int, name: bytes) -> str:
-    size = _STR_FIRST
-    while True:
-        buf = ffi.new("char[]", size)
-        rv = lib.nk_opt_get_str(kind, oid, name, buf, size)
-        # NK_EINVAL also means "did not fit": retry with more room, bounded.
-        if rv == lib.NK_EINVAL and size < _STR_LIMIT:
-            size *= 4
-            continue
-        check(rv)
-        return str(ffi.string(buf).decode("utf-8", "replace"))
+_EWRITEONLY = const("EWRITEONLY")
 
 
 def set_str(kind: int, oid: int, name: bytes, value: Union[str, bytes]) -> None:
     raw = value.encode("utf-8") if isinstance(value, str) else bytes(value)
     if b"\0" in raw:
         raise ValueError("option strings cannot contain NUL bytes")
-    check(lib.nk_opt_set_str(kind, oid, name, raw))
+    set_str_bytes(kind, oid, name, raw)
 
 
 def as_int(value: Any) -> int:
@@ -68,7 +44,7 @@ def as_int(value: Any) -> int:
     return number
 
 
-class _Option(Generic[T]):
+class Option(Generic[T]):
     """Base descriptor; subclasses say how a value crosses the boundary."""
 
     def __init__(self, name: str, doc: str = "") -> None:
@@ -81,7 +57,7 @@ class _Option(Generic[T]):
         self.attr = attr
 
     @overload
-    def __get__(self, obj: None, owner: Optional[type] = None) -> "_Option[T]":
+    def __get__(self, obj: None, owner: Optional[type] = None) -> "Option[T]":
         ...
 
     @overload
@@ -106,7 +82,7 @@ class _Option(Generic[T]):
         return "<%s %r>" % (type(self).__name__, self.name)
 
 
-class IntOption(_Option[int]):
+class IntOption(Option[int]):
     """An integer option."""
 
     def _get(self, kind: int, oid: int) -> int:
@@ -124,7 +100,7 @@ class SizeOption(IntOption):
     """A size in bytes."""
 
 
-class BoolOption(_Option[bool]):
+class BoolOption(Option[bool]):
     """A boolean option (an integer 0/1 in the core)."""
 
     def _get(self, kind: int, oid: int) -> bool:
@@ -134,7 +110,7 @@ class BoolOption(_Option[bool]):
         set_int(kind, oid, self._cname, 1 if value else 0)
 
 
-class StrOption(_Option[str]):
+class StrOption(Option[str]):
     """A text option."""
 
     def _get(self, kind: int, oid: int) -> str:
@@ -147,11 +123,6 @@ class StrOption(_Option[str]):
 # pynng's class names, for code that introspects descriptors.
 BooleanOption = BoolOption
 StringOption = StrOption
-
-
-def set_bin(kind: int, oid: int, name: bytes, value: bytes) -> None:
-    """Set a byte-string option (``sub:subscribe`` and friends)."""
-    check(lib.nk_opt_set_bin(kind, oid, name, value, len(value)))
 
 
 def as_topic(topic: Union[str, bytes, bytearray, memoryview]) -> bytes:
@@ -193,7 +164,7 @@ def get_named(kind: int, oid: int, name: str, typ: Optional[str] = None) -> OptV
     if typ == "str":
         return get_str(kind, oid, cname)
     if typ == "bytes":
-        check(lib.NK_EWRITEONLY)
+        check(_EWRITEONLY)
     value = get_int(kind, oid, cname)
     return bool(value) if typ == "bool" else value
 

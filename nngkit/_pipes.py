@@ -15,9 +15,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING, Any, AsyncIterator, Callable, Dict, List, Optional, Tuple
 
-from . import _aio
-from ._errors import Closed, check
-from ._ffi import ffi, lib
+from ._backend import events
+from ._errors import Closed, NNGException
 from ._message import Pipe
 
 if TYPE_CHECKING:
@@ -27,18 +26,9 @@ logger = logging.getLogger(__name__)
 
 PipeCallback = Callable[[Pipe], Any]
 
-ADD_PRE = lib.NK_PIPE_EV_ADD_PRE
-ADD_POST = lib.NK_PIPE_EV_ADD_POST
-REM_POST = lib.NK_PIPE_EV_REM_POST
-
-
-def _decode(m: Any) -> Tuple[int, int]:
-    """(event, pipe id) from an event message, which it frees."""
-    try:
-        raw = bytes(ffi.buffer(lib.nk_msg_body(m), 8))
-    finally:
-        lib.nk_msg_free(m)
-    return int.from_bytes(raw[:4], "big"), int.from_bytes(raw[4:], "big")
+ADD_PRE = events.ADD_PRE
+ADD_POST = events.ADD_POST
+REM_POST = events.REM_POST
 
 
 class PipeEvents:
@@ -77,14 +67,7 @@ class PipeEvents:
     def pipes(self) -> Tuple[Pipe, ...]:
         """The connections this socket has now."""
         sock = self._as_socket()
-        ids = ffi.new("uint32_t[]", 64)
-        n = lib.nk_sock_pipes(sock.id, ids, 64)
-        if n < 0:
-            check(-n)
-        if n > 64:  # grew meanwhile: ask once more with room to spare
-            ids = ffi.new("uint32_t[]", n + 64)
-            n = min(lib.nk_sock_pipes(sock.id, ids, n + 64), n + 64)
-        return tuple(p for p in (sock._pipe_for(int(ids[i])) for i in range(max(n, 0))) if p)
+        return tuple(p for p in (sock._pipe_for(pid) for pid in events.pipe_ids(sock.id)) if p)
 
     def pipe_events(self) -> AsyncIterator[Tuple[int, Pipe]]:
         """An async iterator of ``(event, pipe)`` until the socket closes.
@@ -100,10 +83,9 @@ class PipeEvents:
         sock = self._as_socket()
         while True:
             try:
-                m = await _aio.arecv(lambda aio: lib.nk_sock_pipe_event(sock.id, aio))
+                ev, pid = await events.anext_event(sock.id)
             except Closed:
                 return
-            ev, pid = _decode(m)
             pipe = sock._pipe_for(pid)
             if pipe is not None:
                 yield ev, pipe
@@ -130,19 +112,17 @@ class PipeEvents:
             self._enable(hold=bool(self._callbacks[ADD_PRE]))
 
     def _enable(self, hold: bool) -> None:
-        flags = lib.NK_PIPE_NOTIFY_ON | (lib.NK_PIPE_NOTIFY_HOLD if hold else 0)
-        check(lib.nk_sock_pipe_notify(self._as_socket().id, flags))
+        events.notify(self._as_socket().id, hold)
 
     def _run_callbacks(self) -> None:
         sock = self._as_socket()
         while True:
             try:
-                m = _aio.recv(lambda aio: lib.nk_sock_pipe_event(sock.id, aio))
+                ev, pid = events.next_event(sock.id)
             except Closed:
                 return
             except BaseException:  # interpreter shutdown
                 return
-            ev, pid = _decode(m)
             pipe = sock._pipe_for(pid) or Pipe(pid, sock)
             for cb in list((self._callbacks or {}).get(ev, ())):
                 try:
@@ -150,6 +130,7 @@ class PipeEvents:
                 except Exception:
                     logger.exception("pipe callback %r failed", cb)
             if ev == ADD_PRE:
-                rv = lib.nk_pipe_accept(pid)  # NK_ECLOSED: a callback refused it
-                if rv not in (0, lib.NK_ECLOSED):
-                    logger.error("admitting pipe %d: %s", pid, ffi.string(lib.nk_strerror(rv)))
+                try:
+                    events.accept(pid)  # closed meanwhile: a callback refused it
+                except NNGException as e:
+                    logger.error("admitting pipe %d: %s", pid, e)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Iterable, Optional, Tuple, Union
 
+from ._backend.core import const
+from ._backend.options import set_bin
 from ._context import Context
-from ._ffi import lib
-from ._options import BoolOption, MsOption, as_topic, set_bin
+from ._options import BoolOption, MsOption, as_topic
 from ._socket import Socket
 
 Topic = Union[str, bytes]
@@ -24,14 +25,14 @@ class Pair0(Socket):
     are refused while one is established.
     """
 
-    _proto = lib.NK_PROTO_PAIR0
+    _proto = const("PROTO_PAIR0")
 
 
 class Req0Context(Context):
     """A `Context` of a `Req0` socket: one outstanding request at a time."""
 
     __slots__ = ()
-    _keeps_rescued = False  # giving up on a reply abandons the request
+    _keeps_held = False  # giving up on a reply abandons the request
 
     resend_time = MsOption("req:resend-time", "Resend an unanswered request after this many ms.")
 
@@ -44,8 +45,8 @@ class Req0(Socket):
     `new_context` for several concurrent requests on one socket.
     """
 
-    _proto = lib.NK_PROTO_REQ0
-    _keeps_rescued = False  # giving up on a reply abandons the request
+    _proto = const("PROTO_REQ0")
+    _keeps_held = False  # giving up on a reply abandons the request
     _extra_options: ClassVar[Tuple[str, ...]] = ("resend_time",)
 
     resend_time = MsOption("req:resend-time", "Resend an unanswered request after this many ms.")
@@ -62,7 +63,7 @@ class Rep0(Socket):
     `new_context` to serve several requests concurrently.
     """
 
-    _proto = lib.NK_PROTO_REP0
+    _proto = const("PROTO_REP0")
 
 
 class Pair1(Socket):
@@ -73,7 +74,7 @@ class Pair1(Socket):
     `Message` with ``pipe`` set) answers that peer.
     """
 
-    _proto = lib.NK_PROTO_PAIR1
+    _proto = const("PROTO_PAIR1")
     _extra_options: ClassVar[Tuple[str, ...]] = ("polyamorous",)
 
     polyamorous = BoolOption("pair1:polyamorous", "Many peers instead of one (set before connecting).")
@@ -86,7 +87,7 @@ class Pub0(Socket):
     slowing the publisher down.
     """
 
-    _proto = lib.NK_PROTO_PUB0
+    _proto = const("PROTO_PUB0")
 
 
 class _Subscribing:
@@ -116,7 +117,7 @@ class Sub0(_Subscribing, Socket):
     is received.  ``topics=`` subscribes at construction (a topic or a list).
     """
 
-    _proto = lib.NK_PROTO_SUB0
+    _proto = const("PROTO_SUB0")
 
     def __init__(self, *, topics: Optional[Union[Topic, Iterable[Topic]]] = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -140,13 +141,13 @@ class Push0(Socket):
     Sending waits while no puller can take a message (back-pressure).
     """
 
-    _proto = lib.NK_PROTO_PUSH0
+    _proto = const("PROTO_PUSH0")
 
 
 class Pull0(Socket):
     """Pipeline receiver: fair-queues messages from all its `Push0` peers."""
 
-    _proto = lib.NK_PROTO_PULL0
+    _proto = const("PROTO_PULL0")
 
 
 class Surveyor0Context(Context):
@@ -164,7 +165,7 @@ class Surveyor0(Socket):
     a pending ``recv`` raises `Timeout` and later ones `BadState`.
     """
 
-    _proto = lib.NK_PROTO_SURVEYOR0
+    _proto = const("PROTO_SURVEYOR0")
     _extra_options: ClassVar[Tuple[str, ...]] = ("survey_time",)
 
     survey_time = MsOption("surveyor:survey-time", "How long a survey collects responses (ms).")
@@ -177,7 +178,7 @@ class Surveyor0(Socket):
 class Respondent0(Socket):
     """Respondent: ``recv`` a survey, then ``send`` the answer to its surveyor."""
 
-    _proto = lib.NK_PROTO_RESPONDENT0
+    _proto = const("PROTO_RESPONDENT0")
 
 
 class Bus0(Socket):
@@ -186,4 +187,4 @@ class Bus0(Socket):
     Sending never blocks; build a full mesh for everyone to hear everyone.
     """
 
-    _proto = lib.NK_PROTO_BUS0
+    _proto = const("PROTO_BUS0")

@@ -1,7 +1,7 @@
 """Sockets, listeners and dialers.
 
 A `Socket` holds its core id and nothing else of the core: everything it
-does is one ``lib`` call plus `check`.  Protocol subclasses (in
+does is one call of the backend (`_backend.objects`, `_backend.ops`).  Protocol subclasses (in
 `_protocols`) only name the protocol number and their extra options.
 
 Open sockets are tracked in a WeakSet; at interpreter exit they are closed
@@ -16,13 +16,14 @@ import logging
 import weakref
 from typing import Any, ClassVar, Dict, Optional, Tuple, TypeVar, Union
 
-from . import _aio, _message
+from ._backend import asyncio_queue, objects
+from ._backend.core import const
+from ._backend.msg import Held
 from ._context import Context, Messaging
-from ._errors import ConnectionRefused, check
-from ._ffi import ffi, lib
+from ._errors import ConnectionRefused
 from ._message import Pipe
 from ._pipes import PipeEvents
-from ._options import BoolOption, IntOption, MsOption, OptionAccess, SizeOption, StrOption, _Option
+from ._options import BoolOption, IntOption, MsOption, Option, OptionAccess, SizeOption, StrOption
 from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class _Endpoint(OptionAccess):
     def _opt_id(self) -> int:
         return self._eid
 
-    def _close(self) -> int:
+    def _close(self) -> None:
         raise NotImplementedError
 
     def stats(self) -> EndpointStats:
@@ -72,7 +73,7 @@ class _Endpoint(OptionAccess):
 
     def _configure(self, options: Dict[str, Any]) -> None:
         for attr, value in options.items():
-            if not isinstance(getattr(type(self), attr, None), _Option):
+            if not isinstance(getattr(type(self), attr, None), Option):
                 raise TypeError("%s has no option %r" % (type(self).__name__, attr))
             setattr(self, attr, value)
 
@@ -95,9 +96,7 @@ class _Endpoint(OptionAccess):
     def close(self) -> None:
         """Stop this endpoint and close its connections.  Idempotent."""
         self.socket._forget(self)
-        rv = self._close()
-        if rv != lib.NK_ECLOSED:
-            check(rv)
+        self._close()
 
     def __repr__(self) -> str:
         return "<%s id=%d socket=%d>" % (type(self).__name__, self._eid, self.socket.id)
@@ -106,27 +105,27 @@ class _Endpoint(OptionAccess):
 class Listener(_Endpoint):
     """Accepts connections on one address; made by `Socket.listen`."""
 
-    _opt_kind = lib.NK_OBJ_LISTENER
+    _opt_kind = const("OBJ_LISTENER")
 
     local_address = StrOption("local-address", "The bound address (\"127.0.0.1:5555\", an ipc path).")
     port = IntOption("tcp-bound-port", "The bound tcp port (the real one after listening on port 0).")
     ipc_permissions = IntOption(
         "ipc:permissions", "Mode of an ipc listener's socket file (e.g. 0o600); write-only.")
 
-    def _close(self) -> int:
-        return int(lib.nk_listener_close(self._eid))
+    def _close(self) -> None:
+        objects.close_listener(self._eid)
 
 
 class Dialer(_Endpoint):
     """Connects (and reconnects) to one address; made by `Socket.dial`."""
 
-    _opt_kind = lib.NK_OBJ_DIALER
+    _opt_kind = const("OBJ_DIALER")
 
     reconnect_time_min = MsOption("reconnect-time-min")
     reconnect_time_max = MsOption("reconnect-time-max")
 
-    def _close(self) -> int:
-        return int(lib.nk_dialer_close(self._eid))
+    def _close(self) -> None:
+        objects.close_dialer(self._eid)
 
 
 class Socket(PipeEvents, OptionAccess, Messaging):
@@ -145,7 +144,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     _proto: ClassVar[Optional[int]] = None
     _extra_options: ClassVar[Tuple[str, ...]] = ()
 
-    _opt_kind = lib.NK_OBJ_SOCKET
+    _opt_kind = const("OBJ_SOCKET")
 
     name = StrOption("socket-name", "The socket's name (for debugging).")
     protocol = IntOption("protocol", "The protocol number (read-only).")
@@ -184,9 +183,9 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     ) -> None:
         self._closed = True  # until the core socket exists
         self._sid = 0
+        self._held = Held(self._keeps_held)
         self._callbacks = None
         self._pipe_thread = None
-        self._rescued = None
         self._raw = bool(raw)
         self._listeners: Dict[int, Listener] = {}
         self._dialers: Dict[int, Dialer] = {}
@@ -200,9 +199,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         if unknown:
             raise TypeError("%s() got unexpected keyword argument(s): %s"
                             % (type(self).__name__, ", ".join(sorted(unknown))))
-        sid = ffi.new("uint32_t *")
-        check(lib.nk_socket_open(self._proto, 1 if raw else 0, sid))
-        self._sid = int(sid[0])
+        self._sid = objects.open_socket(self._proto, self._raw)
         self._closed = False
         _open_sockets.add(self)
         settings = dict(
@@ -253,14 +250,12 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         ``ipc_permissions=0o600``, ``tcp_nodelay=False``, ``recv_max_size``.
         ``flags`` is accepted for pynng and ignored, as NNG ignores it.
         """
-        lid = ffi.new("uint32_t *")
-        check(lib.nk_listener_create(self._sid, _url_bytes(address), lid))
-        listener = Listener(int(lid[0]), self)
+        listener = Listener(objects.create_listener(self._sid, _url_bytes(address)), self)
         try:
             listener._configure(options)
-            check(lib.nk_listener_start(listener.id))
+            objects.start_listener(listener.id)
         except BaseException:
-            lib.nk_listener_close(listener.id)
+            objects.close_listener(listener.id)
             raise
         self._listeners[listener.id] = listener
         return listener
@@ -274,21 +269,19 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         ``options`` are `Dialer` attributes set before the first attempt
         (``tcp_nodelay=False``, ``reconnect_time_min=50``, ...).
         """
-        did = ffi.new("uint32_t *")
-        check(lib.nk_dialer_create(self._sid, _url_bytes(address), did))
-        dialer = Dialer(int(did[0]), self)
+        dialer = Dialer(objects.create_dialer(self._sid, _url_bytes(address)), self)
         try:
             dialer._configure(options)
             if block is None:
                 try:
-                    check(lib.nk_dialer_start(dialer.id, 0))
+                    objects.start_dialer(dialer.id, True)
                 except ConnectionRefused:
                     logger.debug("blocking dial to %s refused; dialing in the background", address)
-                    check(lib.nk_dialer_start(dialer.id, lib.NK_FLAG_NONBLOCK))
+                    objects.start_dialer(dialer.id, False)
             else:
-                check(lib.nk_dialer_start(dialer.id, 0 if block else lib.NK_FLAG_NONBLOCK))
+                objects.start_dialer(dialer.id, block)
         except BaseException:
-            lib.nk_dialer_close(dialer.id)
+            objects.close_dialer(dialer.id)
             raise
         self._dialers[dialer.id] = dialer
         return dialer
@@ -308,9 +301,6 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         return tuple(self._dialers.values())
 
     # -- messaging (the methods themselves are in Messaging) -------------
-
-    def _start_recv(self, aio: Any) -> None:
-        lib.nk_sock_recv(self._sid, aio)
 
     def _pipe_for(self, pid: int) -> Optional[Pipe]:
         if not pid:
@@ -339,12 +329,8 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         _open_sockets.discard(self)
         self._listeners.clear()
         self._dialers.clear()
-        self._free_rescued()
-        rv = lib.nk_socket_close(self._sid)
-        if _message._lent:
-            _message._reclaim()  # bodies the closed pipes gave back
-        if rv != lib.NK_ECLOSED:
-            check(rv)
+        self._held.free()
+        objects.close_socket(self._sid)
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""
@@ -357,7 +343,7 @@ def _close_all_at_exit() -> None:
             sock.close()
         except Exception:
             pass
-    _aio.release_at_exit()
+    asyncio_queue.release_at_exit()
 
 
 atexit.register(_close_all_at_exit)

@@ -16,10 +16,9 @@ connection.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Dict, Iterator, Type, TypeVar
+from typing import Dict, Iterator, Type, TypeVar
 
-from ._errors import check
-from ._ffi import ffi, lib
+from ._backend import counters
 
 S = TypeVar("S", bound="_Stats")
 
@@ -52,8 +51,8 @@ class _Stats:
         return tuple(f.name for f in dataclasses.fields(cls))
 
     @classmethod
-    def _from_c(cls: Type[S], raw: Any) -> S:
-        return cls(**{name: int(getattr(raw, name)) for name in cls._names()})
+    def _pick(cls: Type[S], counts: Dict[str, int]) -> S:
+        return cls(**{name: counts[name] for name in cls._names()})
 
 
 @dataclasses.dataclass(frozen=True)
@@ -139,18 +138,12 @@ class EndpointStats(_Stats):
 
 
 def socket_stats(sid: int) -> SocketStats:
-    raw = ffi.new("nk_sock_stats *")
-    check(lib.nk_sock_stats_get(sid, raw))
-    return SocketStats._from_c(raw)
+    return SocketStats._pick(counters.socket_counters(sid))
 
 
 def pipe_stats(pid: int) -> PipeStats:
-    raw = ffi.new("nk_pipe_stats *")
-    check(lib.nk_pipe_stats_get(pid, raw))
-    return PipeStats._from_c(raw)
+    return PipeStats._pick(counters.pipe_counters(pid))
 
 
 def endpoint_stats(kind: int, eid: int) -> EndpointStats:
-    raw = ffi.new("nk_ep_stats *")
-    check(lib.nk_ep_stats_get(kind, eid, raw))
-    return EndpointStats._from_c(raw)
+    return EndpointStats._pick(counters.endpoint_counters(kind, eid))

@@ -1,12 +1,12 @@
 """The package version, checked against the compiled core at import time."""
 
-from ._ffi import ffi, lib
+from ._backend.core import version
 
 __version__ = "0.1.0"
 
 
 def _check_core_version() -> None:
-    core = ffi.string(lib.nk_version()).decode("ascii", "replace")
+    core = version()
     if core != __version__:
         raise ImportError(
             "nngkit %s found a compiled core of version %s (nngkit._ffi); "

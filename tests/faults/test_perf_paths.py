@@ -13,7 +13,7 @@ from typing import Any, List
 
 import pytest
 
-from nngkit import _message
+from nngkit._backend import msg as backend_msg
 from tests.helpers.impl import IMPL_NAME, nk
 from tests.helpers.peers import child_env, python_argv
 from tests.helpers.raw import RawConn, RawListener
@@ -33,8 +33,8 @@ def big(tag: int, size: int = MIB) -> bytes:
 
 
 def lent_settled() -> bool:
-    _message._reclaim()
-    return not _message._lent
+    backend_msg.reclaim()
+    return not backend_msg.lent
 
 
 # ---- lent bodies ---------------------------------------------------------
@@ -204,7 +204,7 @@ def test_buffers_other_than_exact_bytes_are_copied(sockets, addr):
     ba = bytearray(big(3, 128 * 1024))
     for obj in (B(big(1, 128 * 1024)), memoryview(big(2, 128 * 1024)), ba):
         push.send(obj)
-        assert not _message._lent, f"{type(obj).__name__} was lent"
+        assert not backend_msg.lent, f"{type(obj).__name__} was lent"
         assert pull.recv() == bytes(obj)
 
 

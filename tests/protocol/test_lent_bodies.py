@@ -22,9 +22,9 @@ BIG = 256 * 1024
 
 
 def reclaim() -> None:
-    from nngkit import _message
+    from nngkit._backend import msg
 
-    _message._reclaim()
+    msg.reclaim()
 
 
 def test_borrowed_bytes_arrive_intact_and_are_released(sockets, addr, transport, leak_check):

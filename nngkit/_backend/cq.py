@@ -12,40 +12,30 @@ Subclasses say how the fd is watched and how a task waits (`_new_waiter`,
 
 from __future__ import annotations
 
-import asyncio
 import itertools
-import threading
 from typing import Any, Callable, Dict, Optional
 
-from ._errors import check
-from ._ffi import ffi, lib
+from .._errors import check
+from .aio import free_aio, rescue_from
+from .core import ffi, lib
+from .msg import Held
 
-Start = Callable[[Any], None]
-"""Starts one operation on the given ``nk_aio *``."""
+__all__ = ["Start", "Entry", "CompletionQueue"]
 
-Rescue = Optional[Callable[[Any], None]]
-"""Takes a received ``nk_msg *`` whose receiver stopped waiting for it (a
-cancelled task, an interrupted call), so the next receive can return it."""
+Start = Callable[[int], Any]
+"""Starts one operation completing to the queue under the given tag; returns its ``nk_aio *``."""
 
 _BATCH = 64  # tags fetched per nk_cq_drain call
 
 
-def rescue_from(aio: Any, rescue: Rescue) -> None:
-    """A completed receive nobody will read: hand its message to `rescue`."""
-    if rescue is not None and not lib.nk_aio_busy(aio) and lib.nk_aio_result(aio) == 0:
-        m = lib.nk_aio_get_msg(aio)
-        if m != ffi.NULL:
-            rescue(m)
-
-
 class Entry:
-    __slots__ = ("aio", "tag", "waiter", "rescue")
+    __slots__ = ("aio", "tag", "waiter", "held")
 
-    def __init__(self, aio: Any, tag: int, waiter: Any) -> None:
-        self.aio = aio  # None once the queue has freed it
+    def __init__(self, tag: int, waiter: Any, held: Optional[Held]) -> None:
+        self.aio: Any = None  # None once the queue has freed it
         self.tag = tag
         self.waiter = waiter  # None once the awaiting task gave up
-        self.rescue: Rescue = None
+        self.held = held  # where a receive's message goes if nobody reads it
 
 
 class CompletionQueue:
@@ -78,26 +68,28 @@ class CompletionQueue:
 
     # -- shared logic -----------------------------------------------------
 
-    def start(self, aio: Any, start: Start, rescue: Rescue = None) -> Entry:
-        """Bind `aio` to this queue and start it with ``start(aio)``."""
-        def bind(tag: int) -> Any:
-            lib.nk_aio_set_cq(aio, self._cq, tag)
-            lib.nk_aio_set_timeout(aio, lib.NK_DURATION_DEFAULT)
-            start(aio)
-            return aio
+    async def settle(self, held: Optional[Held], start: Start) -> Any:
+        """Start an operation bound to this queue and wait for it: the one
+        start/await/abandon sequence of every async operation.
 
-        return self.adopt(rescue, bind)
-
-    def adopt(self, rescue: Rescue, start: Callable[[int], Any]) -> Entry:
-        """Wait here for the aio that ``start(tag)`` starts bound to this queue
-        under `tag` (nk_send_start / nk_recv_start, or `start`) and returns."""
+        ``start(tag)`` starts it (``nk_send_start``, ``nk_recv_start``, an
+        aio bound with ``nk_aio_set_cq``) and returns its aio.  On return
+        the operation has completed and its aio (returned) is the caller's,
+        to free with `free`.  If the awaiting task stops waiting, the aio
+        is no longer the caller's (`abandon`): a message it received goes
+        to `held`.
+        """
         tag = next(self._counter)
-        entry = Entry(None, tag, self._new_waiter())
-        entry.rescue = rescue
+        entry = Entry(tag, self._new_waiter(), held)
         entry.aio = start(tag)
         self._pending[tag] = entry
         self._users += 1
-        return entry
+        try:
+            await self.wait(entry)
+        except BaseException:
+            self.abandon(entry)
+            raise
+        return entry.aio
 
     @property
     def cq(self) -> Any:
@@ -111,7 +103,7 @@ class CompletionQueue:
                 if entry is None:
                     continue
                 if entry.waiter is None:  # orphaned by a cancelled task
-                    rescue_from(entry.aio, entry.rescue)
+                    rescue_from(entry.aio, entry.held)
                     self.free(entry.aio)
                     entry.aio = None
                 else:
@@ -132,12 +124,12 @@ class CompletionQueue:
             # so a message it took is rescued before the next receive starts.
             del self._pending[entry.tag]
         # Completed, but the task will not look at the result.
-        rescue_from(entry.aio, entry.rescue)
+        rescue_from(entry.aio, entry.held)
         self.free(entry.aio)  # also drops its tag if still in the core queue
         entry.aio = None
 
     def free(self, aio: Any) -> None:
-        lib.nk_aio_free(aio)
+        free_aio(aio)
         self._users -= 1
         if self._closing and self._users == 0:
             self._close_cq()
@@ -163,42 +155,3 @@ class CompletionQueue:
         if self._cq is not None:
             cq, self._cq = self._cq, None
             lib.nk_cq_close(cq)
-
-
-async def complete(queue: CompletionQueue, aio: Any, start: Start, rescue: Rescue = None) -> None:
-    """Start `aio` with completion to `queue` and wait for it.
-
-    On return the aio has completed and the caller frees it through
-    ``queue.free``.  On any exception it is no longer the caller's.
-    """
-    entry = queue.start(aio, start, rescue)
-    try:
-        await queue.wait(entry)
-    except BaseException:
-        queue.abandon(entry)
-        raise
-
-
-# An async call that can complete at once (a queued message, a send a pipe
-# can take) does not go through the event loop.  So that a task looping on
-# such calls cannot starve the others (a publisher that waits for its
-# subscribers, say), every _FAIR_EVERY-th async call in a thread first
-# yields to the loop once, as a call that waits always does.
-_FAIR_EVERY = 32
-_fair = threading.local()
-
-
-async def yield_sometimes() -> None:
-    n = getattr(_fair, "n", 0) + 1
-    if n < _FAIR_EVERY:
-        _fair.n = n
-        return
-    _fair.n = 0
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:  # not asyncio: trio (the only other framework we run under)
-        import trio
-
-        await trio.lowlevel.checkpoint()
-        return
-    await asyncio.sleep(0)

@@ -12,7 +12,9 @@ from typing import Any
 
 import trio
 
-from ._cq import CompletionQueue, Entry
+from .cq import CompletionQueue, Entry
+
+__all__ = ["TrioQueue", "queue_for_run"]
 
 _queue: "trio.lowlevel.RunVar[TrioQueue]" = trio.lowlevel.RunVar("nngkit_queue")
 
@@ -44,7 +46,7 @@ class TrioQueue(CompletionQueue):
         await entry.waiter.wait()
 
 
-def current_queue() -> TrioQueue:
+def queue_for_run() -> TrioQueue:
     """This trio run's queue, made on first use."""
     try:
         queue = _queue.get()
