@@ -190,16 +190,8 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         self._listeners: Dict[int, Listener] = {}
         self._dialers: Dict[int, Dialer] = {}
         self._pipes: "weakref.WeakValueDictionary[int, Pipe]" = weakref.WeakValueDictionary()
-        if self._proto is None:
-            raise TypeError("Cannot directly instantiate a Socket.  Try a subclass.")
-        # The running framework is detected per call; naming one is accepted for pynng's sake.
-        if async_backend not in (None, "asyncio", "trio"):
-            raise ValueError("The async backend %s is not currently supported." % async_backend)
-        unknown = set(protocol_options) - set(self._extra_options)
-        if unknown:
-            raise TypeError("%s() got unexpected keyword argument(s): %s"
-                            % (type(self).__name__, ", ".join(sorted(unknown))))
-        self._sid = objects.open_socket(self._proto, self._raw)
+        proto = self._check_arguments(async_backend, protocol_options)
+        self._sid = objects.open_socket(proto, self._raw)
         self._closed = False
         _open_sockets.add(self)
         settings = dict(
@@ -209,16 +201,34 @@ class Socket(PipeEvents, OptionAccess, Messaging):
             reconnect_time_max=reconnect_time_max, name=name, **protocol_options,
         )
         try:
-            for attr, value in settings.items():
-                if value is not None:
-                    setattr(self, attr, value)
-            if listen is not None:
-                self.listen(listen)
-            if dial is not None:
-                self.dial(dial, block=block_on_dial)
+            self._start(settings, listen, dial, block_on_dial)
         except BaseException:
             self.close()
             raise
+
+    def _check_arguments(self, async_backend: Optional[str], protocol_options: Dict[str, Any]) -> int:
+        """The protocol number to open, once the arguments are known to be valid."""
+        if self._proto is None:
+            raise TypeError("Cannot directly instantiate a Socket.  Try a subclass.")
+        # The running framework is detected per call; naming one is accepted for pynng's sake.
+        if async_backend not in (None, "asyncio", "trio"):
+            raise ValueError("The async backend %s is not currently supported." % async_backend)
+        unknown = set(protocol_options) - set(self._extra_options)
+        if unknown:
+            raise TypeError("%s() got unexpected keyword argument(s): %s"
+                            % (type(self).__name__, ", ".join(sorted(unknown))))
+        return self._proto
+
+    def _start(self, settings: Dict[str, Any], listen: Optional[Union[str, bytes]],
+               dial: Optional[Union[str, bytes]], block_on_dial: Optional[bool]) -> None:
+        """Set the constructor's options, then listen and dial (in that order)."""
+        for attr, value in settings.items():
+            if value is not None:
+                setattr(self, attr, value)
+        if listen is not None:
+            self.listen(listen)
+        if dial is not None:
+            self.dial(dial, block=block_on_dial)
 
     # -- identity -------------------------------------------------------
 
