@@ -33,10 +33,10 @@ class NNGException(Exception):
 
 
 class MessageStateError(Exception):
-    """Kept for pynng compatibility.
+    """A `Message` used after a successful send handed it over.
 
-    pynng raises it when a message is sent twice.  nngkit messages are plain
-    values that can be sent any number of times, so nngkit never raises it.
+    As in pynng: sending the same `Message` again, or reading its ``bytes``
+    after it was sent, raises this.  A failed send leaves the message usable.
     """
 
 
