@@ -26,7 +26,7 @@ Rules:
   (d) only the backend module(s) in PY_BACKEND_MODULES call lib.nk_*.
 
 Run as a script (python tests/test_layering.py) for the full report with
-counts per rule.
+counts per rule; a copy outside the tree checks the current directory.
 """
 from __future__ import annotations
 
@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+if not os.path.isdir(os.path.join(ROOT, "csrc")):  # a copy run from outside the tree: check the cwd
+    ROOT = os.getcwd()
 CSRC = os.path.join(ROOT, "csrc")
 
 # ---- the rule, as data ----
