@@ -30,6 +30,7 @@ PLATFORM = "csrc/platform/*.c"
 UNITS: Dict[str, List[str]] = {
     "wire": ["csrc/core/wire.c"],
     "idmap": ["csrc/core/idmap.c", PLATFORM, FORK],
+    "timer": [PLATFORM, FORK],
 }
 INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol")] + [f"-I{HERE}"]
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer", "-Wall",
