@@ -31,6 +31,8 @@ UNITS: Dict[str, List[str]] = {
     "wire": ["csrc/core/wire.c"],
     "idmap": ["csrc/core/idmap.c", PLATFORM, FORK],
     "timer": [PLATFORM, FORK],
+    "protoq": ["csrc/core/protoq.c", "csrc/core/aio.c", "csrc/core/msg.c", "csrc/core/wire.c",
+               "tests/c/fake_pipe.c", PLATFORM, FORK],
 }
 INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol")] + [f"-I{HERE}"]
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer", "-Wall",
