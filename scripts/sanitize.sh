@@ -11,6 +11,9 @@
 # suite runs from there with the sanitizer runtime preloaded into the
 # (uninstrumented) Python.  Every report goes to build/sanitize/<mode>/logs/;
 # the script fails if pytest fails or any report was written.
+# NNGKIT_SANITIZE stays set for the run, so the C unit tests (tests/c) build
+# their programs with the same -fsanitize; those report to their own stderr,
+# which fails the case.
 #
 # ASan: leak detection is off (CPython frees little at exit; the suite's own
 # live-count checks find core leaks); UBSan reports every finding and goes on.
@@ -34,7 +37,7 @@ PY=$("${PYTHON:-python}" -c "import sys; print(sys.executable)")
 # coming and going, every protocol over inproc/tcp), not the interop/cli peers.
 TSAN_SUBSET=(tests/faults/test_close_races.py tests/faults/test_fault_injection.py
              tests/faults/test_hostile_peers.py tests/faults/test_hostile_frames.py
-             tests/faults/test_killed_peer.py tests/protocol)
+             tests/faults/test_killed_peer.py tests/protocol tests/c)
 
 case "$MODE" in
     asan) SAN=address,undefined; RT=$($CC -print-file-name=libasan.so) ;;
@@ -71,6 +74,7 @@ race:_dl_deallocate_tls
 SUPP
 
 export LD_PRELOAD="$RT"
+export NNGKIT_SANITIZE=$SAN
 export PYTHONPATH="$SRC"
 export PYTHONFAULTHANDLER=1
 export NNGKIT_TEST_TIMEOUT=${NNGKIT_TEST_TIMEOUT:-180}
