@@ -38,6 +38,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if not os.path.isdir(os.path.join(ROOT, "csrc")):  # a copy run from outside the tree: check the cwd
     ROOT = os.getcwd()
@@ -534,6 +536,11 @@ def _report(violations: List[Violation]) -> str:
     return f"{len(lines)} violation(s):\n" + "\n".join(lines)
 
 
+def _check(violations: List[Violation]) -> None:
+    if violations:
+        pytest.fail(_report(violations), pytrace=False)
+
+
 def all_c() -> List[CFile]:
     return c_files()
 
@@ -551,22 +558,22 @@ def test_the_reader_sees_the_core() -> None:
 def test_no_file_uses_a_layer_above_it() -> None:
     found = list(upward_uses(all_c()))
     found += private_api_uses(p for top in PUBLIC_API_USERS for p in py_files(top))
-    assert not found, _report(found)
+    _check(found)
 
 
 def test_no_prototypes_of_other_units_in_c_files() -> None:
     found = list(prototypes_in_c_files(all_c()))
-    assert not found, _report(found)
+    _check(found)
 
 
 def test_the_core_names_no_transport_scheme() -> None:
     found = list(scheme_names(all_c()))
-    assert not found, _report(found)
+    _check(found)
 
 
 def test_only_the_backend_calls_the_core() -> None:
     found = list(backend_calls(py_files("nngkit")))
-    assert not found, _report(found)
+    _check(found)
 
 
 # The checkers themselves, on small synthetic sources: each rule must fire.
