@@ -25,14 +25,13 @@ from tests.helpers.peers import PROJECT_ROOT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CSRC = os.path.join(PROJECT_ROOT, "csrc")
-FORK = "tests/c/fake_core_fork.c"  # the platform calls the core's fork hooks
 PLATFORM = "csrc/platform/*.c"
 UNITS: Dict[str, List[str]] = {
     "wire": ["csrc/core/wire.c"],
-    "idmap": ["csrc/core/idmap.c", PLATFORM, FORK],
-    "timer": [PLATFORM, FORK],
+    "idmap": ["csrc/core/idmap.c", PLATFORM],
+    "timer": [PLATFORM],
     "protoq": ["csrc/core/protoq.c", "csrc/core/aio.c", "csrc/core/msg.c", "csrc/core/wire.c",
-               "tests/c/fake_pipe.c", PLATFORM, FORK],
+               "tests/c/fake_pipe.c", PLATFORM],
 }
 INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol")] + [f"-I{HERE}"]
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer", "-Wall",

@@ -4,7 +4,7 @@
  * thread.  Timers due in the past all fire in one pass of the reactor, in
  * deadline order, so scheduling them while holding nki_lock and then
  * waiting for a last "sentinel" timer shows the heap's order exactly, with
- * no sleeping.  Links the platform layer alone (plus fake_core_fork.c).
+ * no sleeping.  Links the platform layer alone.
  */
 #include "nngkit.h"
 #include "nkt.h"
