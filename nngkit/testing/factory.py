@@ -49,7 +49,7 @@ def _topic_hex(topics: Topics) -> List[str]:
 def nngcat_args(protocol: str, listening: bool, b: bh.Behaviour, datafile: str, topics: Topics) -> List[str]:
     """nngcat's flags for a behaviour.  Where nngcat cannot see a subscriber, bus peer or respondent arrive
     (it listens as PUB, BUS or SURVEYOR), it sends again every second until stopped."""
-    args = ["--" + protocol, "--hex"]
+    args = ["--" + protocol] + ([] if protocol in ("push0", "pub0") else ["--hex"])  # senders refuse a format
     for t in topics if topics is not None else ([b""] if protocol == "sub0" else []):
         args += ["--subscribe", t if isinstance(t, str) else bytes(t).decode("latin-1")]
     if b.kind == "echo" or b.prefix is not None or b.fn is not None:
@@ -108,18 +108,18 @@ class PeerFactory:
             with open(datafile, "wb") as f:
                 f.write(b.data)
             argv = [str(stdbuf), "-o0", where, *side, "-v", *nngcat_args(protocol, listening, b, datafile, topics)]
-            return NngcatPeer(impl, protocol, b, argv, self.workdir, commands=False)
+            return NngcatPeer(impl, protocol, b, url, argv, self.workdir, commands=False)
         if kind == "nngkit":
             from . import pypeer
 
             spec = pypeer.parse(["--proto", protocol, *side, *self._behaviour_args(b), *_topic_hex(topics)])
-            return InProcessPeer(protocol, b, spec, b.fn)
+            return InProcessPeer(protocol, b, url, spec, b.fn)
         if kind == "libnng":
             argv = [where, "--proto", protocol, *side, *b.args(), *_topic_hex(topics)]
         else:  # pynng, nngkit-process
             argv = [sys.executable, PYPEER, "--module", where, "--proto", protocol, *side, *b.args(),
                     *_topic_hex(topics)]
-        return ProcessPeer(impl, protocol, b, argv, self.workdir, env=child_env())
+        return ProcessPeer(impl, protocol, b, url, argv, self.workdir, env=child_env())
 
     @staticmethod
     def _behaviour_args(b: bh.Behaviour) -> List[str]:

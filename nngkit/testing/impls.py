@@ -22,6 +22,7 @@ HINTS: Dict[str, str] = {
     "libnng": "apt-get install libnng-dev gcc",
     "nngkit": "pip install nngkit",
 }
+NNGCAT_ENV = "NNGKIT_SP_NNGCAT"  # where NNG's nngcat is, when not in /usr/bin or on PATH
 CPEER_SOURCE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "cpeer.c")
 _build_lock = threading.Lock()
 
@@ -86,9 +87,10 @@ def build_cpeer(cache_dir: str) -> str:
 def locate(impl: str, cache_dir: str) -> str:
     """What starts a peer of `impl`: a binary's path, or the Python module to import."""
     if impl == "nngcat":
-        path = native_binary("nngcat")
+        forced = os.environ.get(NNGCAT_ENV)
+        path = native_binary("nngcat") if forced is None else (forced if _is_elf(forced) else None)
         if path is None:
-            raise PeerMissing(impl, "no native nngcat binary")
+            raise PeerMissing(impl, "no native nngcat binary" + (" at %s=%s" % (NNGCAT_ENV, forced) if forced else ""))
         return path
     if impl == "pynng":
         if importlib.util.find_spec("pynng") is None:

@@ -28,9 +28,9 @@ class Peer:
 
     impl = "?"
 
-    def __init__(self, protocol: str, behaviour: Any) -> None:
+    def __init__(self, protocol: str, behaviour: Any, url: str) -> None:
         self.protocol, self.behaviour = protocol, behaviour
-        self.url = ""
+        self.url = url  # as asked for; replaced by the bound one when the peer is ready
         self.received: List[bytes] = []
         self.pipes_added = self.pipes_removed = self.sent = 0
         self.done = False
@@ -48,7 +48,7 @@ class Peer:
             if word == "recv":
                 self.received.append(bytes.fromhex(rest))
             elif word == "ready":
-                self.url, self._ready = self.url or rest, True
+                self.url, self._ready = rest or self.url, True
             elif line == "pipe add":
                 self.pipes_added += 1
             elif line == "pipe rem":
@@ -155,9 +155,9 @@ class Peer:
 class ProcessPeer(Peer):
     """A peer in a child process; its stdout is read by a thread, its stderr goes to a file."""
 
-    def __init__(self, impl: str, protocol: str, behaviour: Any, argv: List[str], workdir: str,
+    def __init__(self, impl: str, protocol: str, behaviour: Any, url: str, argv: List[str], workdir: str,
                  env: Optional[Dict[str, str]] = None, commands: bool = True) -> None:
-        super().__init__(protocol, behaviour)
+        super().__init__(protocol, behaviour, url)
         self.impl, self.argv, self._takes_commands = impl, argv, commands
         self._err_path = os.path.join(workdir, "stderr-%d.txt" % id(self))
         with open(self._err_path, "wb") as err:
@@ -252,8 +252,9 @@ class InProcessPeer(Peer):
 
     impl = "nngkit"
 
-    def __init__(self, protocol: str, behaviour: Any, spec: Any, fn: Optional[Callable[[bytes], bytes]]) -> None:
-        super().__init__(protocol, behaviour)
+    def __init__(self, protocol: str, behaviour: Any, url: str, spec: Any,
+                 fn: Optional[Callable[[bytes], bytes]]) -> None:
+        super().__init__(protocol, behaviour, url)
         self._commands: "queue.Queue[str]" = queue.Queue()
         self._failure: Optional[BaseException] = None
         self._trace = ""
