@@ -60,9 +60,11 @@ class Behaviour:
         """How many sends a sending behaviour makes."""
         return max(self.count, 1)
 
-    def args(self) -> List[str]:
-        """The C and Python peers' command-line form (bytes as hex)."""
-        out = ["--kind", self.kind, "--data", self.data.hex(), "--count", str(self.count)]
+    def args(self, data_file: Optional[str] = None) -> List[str]:
+        """The C and Python peers' command-line form: bytes as hex, the data in `data_file` if given
+        (an argument holds at most 128 KiB)."""
+        data = ["--data-file", data_file] if data_file is not None else ["--data", self.data.hex()]
+        out = ["--kind", self.kind, *data, "--count", str(self.count)]
         if self.prefix is not None:
             out += ["--prefix", self.prefix.hex()]
         if self.fn is not None:

@@ -2,7 +2,7 @@
  * The "libnng" peer of nngkit.testing: one SP socket of the system's libnng
  * acting out a behaviour (see behaviours.py).  Built once per test session.
  *
- *   cpeer --proto rep0 --listen URL|--dial URL --kind K --data HEX --count N
+ *   cpeer --proto rep0 --listen URL|--dial URL --kind K --data HEX|--data-file F --count N
  *         [--prefix HEX] [--topic HEX]...
  *
  * Same line protocol as pypeer.py.  Out: "ready URL", "pipe add", "pipe rem",
@@ -99,6 +99,22 @@ static unsigned char *from_hex(const char *hex, size_t *len)
     return out;
 }
 
+static unsigned char *from_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *out;
+    long n;
+    if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+        die(path, NNG_ENOENT);
+    }
+    if ((out = malloc((size_t) n + 1)) == NULL || fread(out, 1, (size_t) n, f) != (size_t) n) {
+        die(path, NNG_EINVAL);
+    }
+    fclose(f);
+    *len = (size_t) n;
+    return out;
+}
+
 static void parse(int argc, char **argv, struct spec *s)
 {
     int i;
@@ -116,6 +132,8 @@ static void parse(int argc, char **argv, struct spec *s)
             s->kind = v;
         } else if (strcmp(k, "--data") == 0) {
             s->data = from_hex(v, &s->data_len);
+        } else if (strcmp(k, "--data-file") == 0) {
+            s->data = from_file(v, &s->data_len);
         } else if (strcmp(k, "--prefix") == 0) {
             s->prefix = from_hex(v, &s->prefix_len);
             s->has_prefix = 1;
@@ -295,6 +313,7 @@ static void *behave(void *arg)
         return NULL;
     }
     if (strcmp(s->kind, "request") == 0) {
+        wait_for_pipe(); /* a survey sent before any pipe would reach no one */
         for (i = 0; i < times; i++) {
             if (send_bytes(s->data, s->data_len) != 0) {
                 return NULL;

@@ -100,14 +100,14 @@ class PeerFactory:
                b: bh.Behaviour, topics: Topics) -> Peer:
         os.makedirs(self.workdir, exist_ok=True)
         side = ["--listen" if listening else "--dial", url]
+        datafile = os.path.join(self.workdir, "data-%d.bin" % len(self.peers))
+        with open(datafile, "wb") as f:
+            f.write(b.data)
         if kind == "nngcat":
             stdbuf = shutil.which("stdbuf")
-            if stdbuf is None:  # nngcat does not flush its -v line into a pipe
+            if stdbuf is None:  # nngcat does not flush its -v line into a pipe: make its stdout line-buffered
                 self.missing(PeerMissing("nngcat", "stdbuf (coreutils) is needed to read nngcat's -v line"))
-            datafile = os.path.join(self.workdir, "data-%d.bin" % len(self.peers))
-            with open(datafile, "wb") as f:
-                f.write(b.data)
-            argv = [str(stdbuf), "-o0", where, *side, "-v", *nngcat_args(protocol, listening, b, datafile, topics)]
+            argv = [str(stdbuf), "-oL", where, *side, "-v", *nngcat_args(protocol, listening, b, datafile, topics)]
             return NngcatPeer(impl, protocol, b, url, argv, self.workdir, commands=False)
         if kind == "nngkit":
             from . import pypeer
@@ -115,9 +115,9 @@ class PeerFactory:
             spec = pypeer.parse(["--proto", protocol, *side, *self._behaviour_args(b), *_topic_hex(topics)])
             return InProcessPeer(protocol, b, url, spec, b.fn)
         if kind == "libnng":
-            argv = [where, "--proto", protocol, *side, *b.args(), *_topic_hex(topics)]
+            argv = [where, "--proto", protocol, *side, *b.args(datafile), *_topic_hex(topics)]
         else:  # pynng, nngkit-process
-            argv = [sys.executable, PYPEER, "--module", where, "--proto", protocol, *side, *b.args(),
+            argv = [sys.executable, PYPEER, "--module", where, "--proto", protocol, *side, *b.args(datafile),
                     *_topic_hex(topics)]
         return ProcessPeer(impl, protocol, b, url, argv, self.workdir, env=child_env())
 

@@ -159,6 +159,7 @@ class ProcessPeer(Peer):
                  env: Optional[Dict[str, str]] = None, commands: bool = True) -> None:
         super().__init__(protocol, behaviour, url)
         self.impl, self.argv, self._takes_commands = impl, argv, commands
+        self._exited = False
         self._err_path = os.path.join(workdir, "stderr-%d.txt" % id(self))
         with open(self._err_path, "wb") as err:
             self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
@@ -177,6 +178,7 @@ class ProcessPeer(Peer):
         rc = self.proc.wait()
         with self._cond:
             self.done = self.done or rc == 0  # a peer that ends well on its own (nngcat --count) is done
+            self._exited = True
             self._cond.notify_all()
 
     @property
@@ -185,7 +187,8 @@ class ProcessPeer(Peer):
 
     @property
     def returncode(self) -> Optional[int]:
-        return self.proc.poll()
+        """The exit status, once everything the peer printed has been read (None before)."""
+        return self.proc.returncode if self._exited else None
 
     @property
     def stderr(self) -> str:

@@ -1,7 +1,7 @@
 """The Python peer: one SP socket of pynng or nngkit acting out a behaviour.
 
 Run as a script (``python pypeer.py --module pynng --proto rep0 --listen URL
---kind echo``) it is the "pynng" peer, or a subprocess "nngkit" peer; it
+--kind echo``, ``--data HEX`` or ``--data-file F``) it is the "pynng" peer, or a subprocess "nngkit" peer; it
 imports only the standard library and that module.  ``run()`` is also what
 an in-process nngkit peer runs in a thread.
 
@@ -34,10 +34,15 @@ def parse(argv: List[str]) -> argparse.Namespace:
     where.add_argument("--dial")
     p.add_argument("--kind", default="record")
     p.add_argument("--data", default="")
+    p.add_argument("--data-file")
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--prefix")
     p.add_argument("--topic", action="append", default=[])
-    return p.parse_args(argv)
+    spec = p.parse_args(argv)
+    if spec.data_file is not None:
+        with open(spec.data_file, "rb") as f:
+            spec.data = f.read().hex()
+    return spec
 
 
 def _recv(sock: Any) -> bytes:
@@ -79,6 +84,7 @@ def behave(mod: Any, sock: Any, spec: argparse.Namespace, emit: Emit, connected:
         _receive(mod, sock, emit, spec.count, None)
         emit("done")
     elif kind == "request":
+        connected.wait()  # a survey sent before any pipe would reach no one
         for _ in range(times):
             sock.send(data)
             _receive(mod, sock, emit, 1 if spec.proto == "req0" else 0, None)

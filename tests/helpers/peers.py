@@ -1,8 +1,10 @@
-"""External peers: binaries and pynng, started and stopped with timeouts.
+"""External peers that nngkit.testing's sp_peer does not run: programs driven by their output.
 
-``require_peer`` skips when a peer is absent, unless NNGKIT_REQUIRE_PEERS=1
-(CI), where an absent peer is a failure.  Processes are only ever ended by
-their own Popen handle.
+``require_peer`` / ``require_module`` skip when a peer is absent, unless
+NNGKIT_REQUIRE_PEERS=1 (CI), where an absent peer is a failure; binaries are
+found as the plugin finds them.  ``Proc`` is a child process read line by
+line with deadlines (nanocat, nngcat's own CLI comparisons); it is only
+ever ended by its own Popen handle.
 """
 from __future__ import annotations
 
@@ -13,48 +15,26 @@ import shutil
 import subprocess
 import sys
 import time
-from typing import Any, List, Optional, Sequence
+from typing import Any, List, NoReturn, Optional, Sequence
 
 import pytest
+
+from nngkit.testing.impls import native_binary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT_ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
-def peers_required() -> bool:
-    return os.environ.get("NNGKIT_REQUIRE_PEERS", "") == "1"
-
-
-def _missing(what: str) -> None:
+def _missing(what: str) -> NoReturn:
     msg = f"peer {what} is not available"
-    if peers_required():
+    if os.environ.get("NNGKIT_REQUIRE_PEERS", "") == "1":
         pytest.fail(msg + " (NNGKIT_REQUIRE_PEERS=1)", pytrace=False)
     pytest.skip(msg)
 
 
-def _is_native(path: str) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"\x7fELF"
-    except OSError:
-        return False
-
-
 def require_peer(binary: str) -> str:
-    """Absolute path of the native (C) `binary`, or skip/fail.
-
-    /usr/bin comes first, and only ELF executables count: nngkit installs its
-    own Python ``nngcat`` script, which may come earlier on PATH.
-    """
-    candidates = [os.path.join(d, binary) for d in ("/usr/bin", "/usr/local/bin", "/bin")]
-    found = shutil.which(binary)
-    if found:
-        candidates.append(found)
-    for path in candidates:
-        if os.access(path, os.X_OK) and _is_native(path):
-            return path
-    _missing(binary)
-    raise AssertionError("unreachable")
+    """Absolute path of the native (C) `binary` (not nngkit's Python nngcat), or skip/fail."""
+    return native_binary(binary) or _missing(binary)
 
 
 def require_module(name: str) -> Any:
@@ -63,7 +43,6 @@ def require_module(name: str) -> Any:
         return importlib.import_module(name)
     except ImportError:
         _missing("%s (Python package)" % name)
-        raise  # not reached
 
 
 def require_pynng() -> Any:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.cliout import feed_until_lines
+from tests.helpers.cliout import feed_until_lines, line_or_none
 from tests.helpers.impl import nk
 from tests.helpers.peers import unbuffered
 from tests.helpers.sync import dial_retry, listen
-from tests.interop.test_nngcat import TIMEOUTS, fixed_url
 
 SCHEMES = ["tcp", "ipc"]
+TIMEOUTS = {"recv_timeout": 10000, "send_timeout": 10000}
 BINARY = b"A\t\n\r\"\\\x01\x7f\xff z"
 NANO_QUOTED = b'"A\\x09\\n\\r\\"\\\\\\x01\\x7f\\xff z"'  # nanocat writes a tab as \x09 (nngcat: \t)
 
@@ -31,10 +31,13 @@ def nanocat(require_peer):
     return require_peer("nanocat")
 
 
-def start(procs, nanocat, direction, args, ours, scheme, addr):
-    """Run nanocat binding (then `ours` dials) or connecting to `ours` (listening now)."""
+def start(procs, nanocat, direction, args, ours, scheme, addr, sp_url):
+    """Run nanocat binding (then `ours` dials) or connecting to `ours` (listening now).
+
+    A binding nanocat needs a concrete address: sp_url gives one (a free port for tcp).
+    """
     if direction == "nanocat-binds":
-        url = fixed_url(scheme, addr)
+        url = sp_url(scheme)
         p = procs(unbuffered([nanocat, *args, "--bind", url]))
         dial_retry(ours, url, timeout=10.0)
         return p
@@ -45,9 +48,9 @@ def start(procs, nanocat, direction, args, ours, scheme, addr):
 # -- REQ / REP ----------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_nngkit_req_nanocat_rep(procs, nanocat, sockets, addr, scheme, direction):
+def test_nngkit_req_nanocat_rep(procs, nanocat, sockets, addr, sp_url, scheme, direction):
     req = sockets(nk.Req0, **TIMEOUTS)
-    p = start(procs, nanocat, direction, ["--rep", "--data", "pong", "--quoted"], req, scheme, addr)
+    p = start(procs, nanocat, direction, ["--rep", "--data", "pong", "--quoted"], req, scheme, addr, sp_url)
     for body in (b"ping", BINARY):
         req.send(body)  # waits for nanocat's pipe when nngkit listens
         assert req.recv() == b"pong"
@@ -56,9 +59,9 @@ def test_nngkit_req_nanocat_rep(procs, nanocat, sockets, addr, scheme, direction
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_nanocat_req_nngkit_rep(procs, nanocat, sockets, addr, scheme, direction):
+def test_nanocat_req_nngkit_rep(procs, nanocat, sockets, addr, sp_url, scheme, direction):
     rep = sockets(nk.Rep0, **TIMEOUTS)
-    p = start(procs, nanocat, direction, ["--req", "--data", "ping", "--quoted"], rep, scheme, addr)
+    p = start(procs, nanocat, direction, ["--req", "--data", "ping", "--quoted"], rep, scheme, addr, sp_url)
     assert rep.recv() == b"ping"
     rep.send(BINARY)
     rc, out, err = p.finish(timeout=10.0)  # one request, one reply, exit 0
@@ -68,9 +71,9 @@ def test_nanocat_req_nngkit_rep(procs, nanocat, sockets, addr, scheme, direction
 # -- PUB / SUB ------------------------------------------------------------------
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_nngkit_pub_nanocat_sub(procs, nanocat, sockets, addr, scheme, direction):
+def test_nngkit_pub_nanocat_sub(procs, nanocat, sockets, addr, sp_url, scheme, direction):
     pub = sockets(nk.Pub0, **TIMEOUTS)
-    p = start(procs, nanocat, direction, ["--sub", "--subscribe", "news", "--quoted"], pub, scheme, addr)
+    p = start(procs, nanocat, direction, ["--sub", "--subscribe", "news", "--quoted"], pub, scheme, addr, sp_url)
 
     def publish(i):
         pub.send(b"weather %d" % i)
@@ -83,11 +86,17 @@ def test_nngkit_pub_nanocat_sub(procs, nanocat, sockets, addr, scheme, direction
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)
-def test_nanocat_pub_nngkit_sub(procs, nanocat, sockets, addr, tmp_path, scheme, direction):
+def test_nanocat_pub_nngkit_sub(procs, nanocat, sockets, addr, sp_url, tmp_path, scheme, direction):
     sub = sockets(nk.Sub0, topics=b"A", **TIMEOUTS)
     src = tmp_path / "body.bin"
     src.write_bytes(BINARY)
     # nanocat publishes the file every 50 ms until stopped, so joining late is fine
-    start(procs, nanocat, direction, ["--pub", "--file", str(src), "--interval", "0.05"], sub, scheme, addr)
+    start(procs, nanocat, direction, ["--pub", "--file", str(src), "--interval", "0.05"], sub, scheme, addr, sp_url)
     assert sub.recv() == BINARY
     assert sub.recv() == BINARY
+
+
+def test_line_or_none_is_none_while_nanocat_is_quiet(procs, nanocat, sp_url):
+    """The helper the PUB tests rely on: a quiet, running peer gives None, not a failure."""
+    p = procs(unbuffered([nanocat, "--sub", "--bind", sp_url("tcp"), "--quoted"]))
+    assert line_or_none(p, 0.05) is None

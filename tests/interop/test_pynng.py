@@ -1,4 +1,9 @@
-"""nngkit against pynng (real libnng 1.x) in both directions, tcp and ipc, sync and asyncio."""
+"""nngkit against pynng (real libnng 1.x) in this process: contexts, and a REQ resent after a restart.
+
+The plain exchanges (REQ/REP, PAIR0 both ways, every body size, sync,
+asyncio and trio) run against pynng in a subprocess in test_peers.py; the
+helpers here serve test_pynng_protocols.py too.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +11,8 @@ from typing import Any
 import pytest
 
 from tests.helpers.impl import nk
-from tests.helpers.payloads import payload
 from tests.helpers.sync import dial, listen
 
-SCHEMES = ["tcp", "ipc", "tcp6"]
-BODIES = [b"", b"x", payload(64 * 1024, 5), payload(1024 * 1024, 6)]
 TIMEOUTS = {"recv_timeout": 5000, "send_timeout": 5000}
 
 
@@ -36,42 +38,6 @@ def connect(ours: Any, theirs: Any, url: str, impl_listens: bool) -> None:
 @pytest.fixture(params=[True, False], ids=["impl-listens", "pynng-listens"])
 def impl_listens(request):
     return request.param
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-async def test_impl_req_pynng_rep(sockets, addr, pynng_peer, mode, scheme, impl_listens):
-    req = sockets(nk.Req0, **TIMEOUTS)
-    rep = sockets.track(pynng_peer.Rep0(**TIMEOUTS))
-    connect(req, rep, addr(scheme), impl_listens)
-    for i, body in enumerate(BODIES):
-        await mode.send(req, body)
-        assert await peer_recv(mode, rep) == body
-        await peer_send(mode, rep, body[::-1] + b"%d" % i)
-        assert await mode.recv(req) == body[::-1] + b"%d" % i
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-async def test_pynng_req_impl_rep(sockets, addr, pynng_peer, mode, scheme, impl_listens):
-    rep = sockets(nk.Rep0, **TIMEOUTS)
-    req = sockets.track(pynng_peer.Req0(**TIMEOUTS))
-    connect(rep, req, addr(scheme), impl_listens)
-    for i, body in enumerate(BODIES):
-        await peer_send(mode, req, body)
-        assert await mode.recv(rep) == body
-        await mode.send(rep, b"%d" % i + body)
-        assert await peer_recv(mode, req) == b"%d" % i + body
-
-
-@pytest.mark.parametrize("scheme", SCHEMES)
-async def test_pair0_both_ways(sockets, addr, pynng_peer, mode, scheme, impl_listens):
-    ours = sockets(nk.Pair0, **TIMEOUTS)
-    theirs = sockets.track(pynng_peer.Pair0(**TIMEOUTS))
-    connect(ours, theirs, addr(scheme), impl_listens)
-    for body in BODIES:
-        await mode.send(ours, body)
-        assert await peer_recv(mode, theirs) == body
-        await peer_send(mode, theirs, body + b"!")
-        assert await mode.recv(ours) == body + b"!"
 
 
 @pytest.mark.parametrize("scheme", ["tcp", "ipc"])

@@ -1,4 +1,4 @@
-"""Statistics and pipe options against real NNG peers (pynng's libnng, nngcat).
+"""Statistics and pipe options against real NNG peers (pynng's libnng, nngcat; as processes via sp_peer).
 
 What a real peer sent or received is known exactly, so nngkit's counters
 must match it: messages, and bytes as header + body (NNG's REQ puts a
@@ -10,10 +10,10 @@ import os
 
 import pytest
 
-from tests.helpers import peers
+from nngkit.testing import behaviours as b
 from tests.helpers.impl import nk
 from tests.helpers.payloads import payload
-from tests.helpers.sync import dial, dial_retry, listen, wait_for
+from tests.helpers.sync import dial, listen, wait_for
 
 pytestmark = pytest.mark.nngkit_only
 
@@ -75,46 +75,30 @@ def test_pynng_peer_refused_for_the_wrong_protocol(sockets, addr, pynng_peer):
     assert rep.stats().pipes_added == 0 and rep.listeners[0].stats().rejects >= 1
 
 
-def test_nngcat_push_counts(sockets, addr, procs, require_peer):
-    nngcat = require_peer("nngcat")
+def test_nngcat_push_counts(sockets, sp_url, sp_peer):
     pull = sockets(nk.Pull0, **TIMEOUTS)
-    url = listen(pull, addr("tcp"))
-    p = procs([nngcat, "--push0", "--dial", url, "--data", "0123456789", "--count", "3"])
+    url = listen(pull, sp_url("tcp"))
+    p = sp_peer("nngcat", "push0", dial=url, behaviour=b.push(b"0123456789", count=3))
     assert [pull.recv() for _ in range(3)] == [b"0123456789"] * 3
-    rc, _, err = p.finish(timeout=10.0)
-    assert rc == 0, err
+    p.wait_done()
     s = pull.stats()
     assert (s.msgs_in, s.bytes_in, s.pipes_added) == (3, 30, 1)
 
 
-def test_peer_pid_of_a_waiting_nngcat(sockets, addr, procs, require_peer):
-    nngcat = require_peer("nngcat")
+def test_peer_pid_of_a_waiting_nngcat(sockets, sp_url, sp_peer):
     push = sockets(nk.Push0, **TIMEOUTS)
-    url = addr("ipc")
-    p = procs([nngcat, "--pull0", "--listen", url, "--count", "1", "--raw"])
-    dial_retry(push, url, timeout=10.0)
-    assert one_pipe(push).peer_pid == p.p.pid
+    p = sp_peer("nngcat", "pull0", listen=sp_url("ipc"), behaviour=b.record(count=1))
+    dial(push, p.url)
+    assert one_pipe(push).peer_pid == p.pid
     push.send(b"done")
-    rc, out, err = p.finish(timeout=10.0)
-    assert (rc, out) == (0, b"done"), err
+    assert p.recv() == b"done"
+    p.wait_done()
 
 
-CHILD = r"""
-import sys, pynng
-s = pynng.Pair0(recv_timeout=10000)
-s.dial(sys.argv[1], block=True)
-print("up", flush=True)
-s.recv()
-"""
-
-
-def test_ipc_peer_pid_of_a_pynng_process(sockets, addr, procs, pynng_peer):
+def test_ipc_peer_pid_of_a_pynng_process(sockets, sp_url, sp_peer):
     ours = sockets(nk.Pair0, **TIMEOUTS)
-    url = listen(ours, addr("ipc"))
-    child = procs(peers.python_argv(CHILD, url), env=peers.child_env())
-    assert child.readline() == b"up"
-    p = one_pipe(ours)
-    assert p.peer_pid == child.p.pid != os.getpid()
+    url = listen(ours, sp_url("ipc"))
+    child = sp_peer("pynng", "pair0", dial=url, behaviour=b.record(count=1))
+    assert one_pipe(ours).peer_pid == child.pid != os.getpid()
     ours.send(b"bye")
-    rc, _, err = child.finish()
-    assert rc == 0, err
+    assert child.recv() == b"bye"
