@@ -38,7 +38,7 @@ class Peer:
         self.other_lines: List[str] = []
         self._taken = 0
         self._ready = False
-        self._stopped = False
+        self._stopped = self._reported = False
         self._cond = threading.Condition()
 
     # --- events -------------------------------------------------------------
@@ -69,6 +69,7 @@ class Peer:
             while not pred():
                 left = deadline - time.monotonic()
                 if self.returncode is not None and not pred():
+                    self._reported = True  # the test has it as an exception: not a crash to add to its report
                     raise PeerError("%s ended (%s) while waiting for %s%s"
                                     % (self, self.exit_text(), what, self._stderr_tail()))
                 if left <= 0:
@@ -128,7 +129,7 @@ class Peer:
 
     def crashed(self) -> Optional[str]:
         """Why the peer failed on its own (None if it did not)."""
-        if self._stopped:
+        if self._stopped or self._reported:
             return None
         rc = self.returncode
         if rc is not None and rc != 0:
