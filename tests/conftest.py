@@ -13,6 +13,8 @@
 - ``procs(argv)``: child processes that are always stopped (by their own
   handle) after the test.
 - a per-test hard timeout through faulthandler (marker ``timeout(seconds)``).
+- nngkit.testing's fixtures (sp_peer, sp_url, ...): installing nngkit registers
+  the plugin; an install whose metadata predates it gets it from here.
 """
 from __future__ import annotations
 
@@ -31,6 +33,15 @@ from tests.helpers.modes import MODES
 from tests.helpers.sync import listen, wait_for
 
 DEFAULT_TIMEOUT = float(os.environ.get("NNGKIT_TEST_TIMEOUT", "30"))
+
+
+def _plugin_registered() -> bool:
+    from importlib.metadata import entry_points
+
+    return any(ep.value == "nngkit.testing.plugin" for ep in entry_points(group="pytest11"))
+
+
+pytest_plugins = [] if _plugin_registered() else ["nngkit.testing.plugin"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
