@@ -10,8 +10,9 @@ C layers, lowest first (a file may use its own layer and the layers below):
     core       csrc/core/       messages, aios, sockets, pipes, endpoints
     transport  csrc/transport/  one file per transport   } siblings: neither
     protocol   csrc/protocol/   one file per protocol    } uses the other
-    registry   csrc/registry/   the tables that name every transport and
-                                protocol (the only place that may)
+    registry   csrc/registry/   a place above both that may name every
+                                transport and protocol (empty today: each
+                                registers its own table with the core)
 
 Rules:
   (a) no file uses (calls, or takes the address of) a function or object
