@@ -18,7 +18,7 @@ ROOT=$(pwd)
 SECONDS_EACH=${1:-${FUZZ_SECONDS:-60}}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(handshake framer bt id pair1 socket)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(handshake framer bt id pair1 ws_http ws_frame socket)
 OUT="$ROOT/build/fuzz"
 
 command -v clang >/dev/null || { echo "fuzz.sh: clang not found (apt-get install -y clang libclang-rt-14-dev)" >&2; exit 2; }

@@ -135,9 +135,106 @@ def socket_seeds():
     return out
 
 
+WS_KEY = b"dGhlIHNhbXBsZSBub25jZQ=="
+WS_HEADERS = (b"Host: 127.0.0.1:4000\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              b"Sec-WebSocket-Key: " + WS_KEY + b"\r\nSec-WebSocket-Version: 13\r\n"
+              b"Sec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n")
+WS_REQUEST = b"GET /sp HTTP/1.1\r\n" + WS_HEADERS + b"\r\n"
+WS_RESPONSE = (b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+               b"Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"
+               b"Sec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n\r\n")
+
+
+def ws_edit(old, new, base=WS_REQUEST):
+    assert old in base, old
+    return base.replace(old, new, 1)
+
+
+def ws_http_seeds():
+    many = b"GET /sp HTTP/1.1\r\n" + b"".join(b"X%d: v\r\n" % i for i in range(129)) + b"\r\n"
+    return {
+        "request": WS_REQUEST,
+        "request-then-frame": WS_REQUEST + b"\x82\x80\x01\x02\x03\x04",
+        "response": WS_RESPONSE,
+        "response-no-reason": ws_edit(b" Switching Protocols", b"", WS_RESPONSE),
+        "response-404": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n",
+        "response-upgrade-case": ws_edit(b"Upgrade: websocket", b"Upgrade: WebSocket", WS_RESPONSE),
+        "http10": ws_edit(b"HTTP/1.1", b"HTTP/1.0"),
+        "version-lower": ws_edit(b"HTTP/1.1", b"http/1.1"),
+        "post": ws_edit(b"GET", b"POST"),
+        "head": ws_edit(b"GET", b"HEAD"),
+        "body": ws_edit(b"Host:", b"Content-Length: 5\r\nHost:") + b"hello",
+        "chunked": ws_edit(b"Host:", b"Transfer-Encoding: chunked\r\nHost:"),
+        "bare-lf": WS_REQUEST.replace(b"\r\n", b"\n"),
+        "proto-wrong": ws_edit(b"rep.sp", b"req.sp"),
+        "proto-list": ws_edit(b"rep.sp.nanomsg.org", b"foo, rep.sp.nanomsg.org"),
+        "connection-comma": ws_edit(b"Connection: Upgrade", b"Connection: keep-alive,Upgrade"),
+        "connection-list": ws_edit(b"Connection: Upgrade", b"Connection: Upgrade,keep-alive"),
+        "upgrade-list": ws_edit(b"Upgrade: websocket", b"Upgrade: foo ,, websocket"),
+        "key-short": ws_edit(WS_KEY, b"abc"),
+        "no-host": ws_edit(b"Host: 127.0.0.1:4000\r\n", b""),
+        "name-blank": ws_edit(b"Sec-WebSocket-Version:", b"Sec-WebSocket-Version :"),
+        "folded": ws_edit(b"Host:", b"X: a\r\n b\r\nHost:"),
+        "garbage": b"GARBAGE\r\n\r\n",
+        "absolute-uri": ws_edit(b"GET /sp", b"GET http://127.0.0.1:4000/%73p?q=1"),
+        "bad-escape": ws_edit(b"GET /sp", b"GET /sp%2"),
+        "too-many-headers": many,
+        "incomplete": WS_REQUEST[:-2],
+        "nul": ws_edit(b"Host:", b"X: a\x00b\r\nHost:"),
+    }
+
+
+def ws_frame(fin, op, payload_len, mask=None, rsv=0, ext=None):
+    """A frame header; ext forces a 16- or 64-bit length (ext=2 or 8)."""
+    b0 = (0x80 if fin else 0) | (rsv << 4) | op
+    if ext is None:
+        ext = 0 if payload_len < 126 else 2 if payload_len <= 0xFFFF else 8
+    l7 = payload_len if ext == 0 else 126 if ext == 2 else 127
+    out = bytes([b0, (0x80 if mask else 0) | l7])
+    out += payload_len.to_bytes(ext, "big") if ext else b""
+    return out + (mask or b"")
+
+
+def ws_frame_seeds():
+    # [cfg: bit 0 server, bit 1 in a message, bits 2-3 limit none/125/64K/1M][frame]
+    key = b"\x37\xfa\x21\x3d"
+    srv, mid, lim125, lim1m = 1, 2, 4, 12
+    return {
+        "nng-request": bytes([srv | lim1m]) + bytes.fromhex("828c") + key + bytes(12),
+        "client-binary": bytes([lim1m]) + ws_frame(1, 2, 5) + b"hello",
+        "text-1003": bytes([0]) + ws_frame(1, 1, 5) + b"Hello",
+        "server-unmasked-1002": bytes([srv]) + ws_frame(1, 2, 0),
+        "client-masked-1002": bytes([0]) + ws_frame(1, 2, 0, key),
+        "len16": bytes([lim1m]) + ws_frame(1, 2, 300),
+        "len64": bytes([lim1m]) + ws_frame(1, 2, 70000),
+        "len16-not-minimal": bytes([0]) + ws_frame(1, 2, 125, ext=2),
+        "len64-not-minimal": bytes([0]) + ws_frame(1, 2, 9, ext=8),
+        "len64-top-bit": bytes([0]) + b"\x82\x7f\x80" + bytes(7),
+        "claim-2pow62": bytes([srv | lim1m]) + ws_frame(1, 2, 1 << 62, key),
+        "claim-2pow62-no-limit": bytes([0]) + ws_frame(1, 2, 1 << 62),
+        "over-limit-by-one": bytes([lim125]) + ws_frame(1, 2, 126),
+        "at-limit": bytes([lim125]) + ws_frame(1, 2, 125),
+        "rsv1": bytes([0]) + ws_frame(1, 2, 0, rsv=4),
+        "opcode-3": bytes([0]) + ws_frame(1, 3, 0),
+        "ping-125": bytes([lim125 | mid]) + ws_frame(1, 9, 125) + b"p" * 125,
+        "ping-126": bytes([0]) + ws_frame(1, 9, 126),
+        "ping-fragmented": bytes([0]) + ws_frame(0, 9, 0),
+        "cont-no-message": bytes([0]) + ws_frame(1, 0, 3) + b"abc",
+        "cont-in-message": bytes([mid]) + ws_frame(0, 0, 3) + b"abc",
+        "binary-in-message": bytes([mid]) + ws_frame(1, 2, 0),
+        "close-1000": bytes([srv]) + ws_frame(1, 8, 2, key) + b"\x03\xe8",
+        "close-empty": bytes([0]) + ws_frame(1, 8, 0),
+        "close-one-byte": bytes([0]) + ws_frame(1, 8, 1) + b"\x03",
+        "close-1005": bytes([0]) + ws_frame(1, 8, 2) + b"\x03\xed",
+        "close-4999": bytes([0]) + ws_frame(1, 8, 2) + b"\x13\x87",
+        "partial": bytes([0]) + b"\x82\x7f\x00\x00",
+    }
+
+
 def main():
     sets = {"handshake": handshake_seeds(), "framer": framer_seeds(), "bt": bt_seeds(),
-            "id": id_seeds(), "pair1": pair1_seeds(), "socket": socket_seeds()}
+            "id": id_seeds(), "pair1": pair1_seeds(), "socket": socket_seeds(),
+            "ws_http": ws_http_seeds(), "ws_frame": ws_frame_seeds()}
     total = 0
     for target, seeds in sets.items():
         d = os.path.join(CORPUS, target)

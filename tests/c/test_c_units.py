@@ -32,8 +32,11 @@ UNITS: Dict[str, List[str]] = {
     "timer": [PLATFORM],
     "protoq": ["csrc/core/protoq.c", "csrc/core/aio.c", "csrc/core/msg.c", "csrc/core/wire.c",
                "tests/c/fake_pipe.c", PLATFORM],
+    "ws_key": ["csrc/transport/ws_key.c"],
+    "ws_frame": ["csrc/transport/ws_frame.c"],
+    "ws_http": ["csrc/transport/ws_http.c", "csrc/transport/ws_key.c"],
 }
-INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol")] + [f"-I{HERE}"]
+INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol", "transport")] + [f"-I{HERE}"]
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer", "-Wall",
           "-Werror=implicit-function-declaration", "-pthread"]
 SANITIZE = os.environ.get("NNGKIT_SANITIZE", "")

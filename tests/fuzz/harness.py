@@ -23,9 +23,12 @@ from tests.helpers.peers import PROJECT_ROOT
 CSRC = os.path.join(PROJECT_ROOT, "csrc")
 FUZZ_DIR = os.path.join(CSRC, "fuzz")
 CORPUS_DIR = os.path.join(FUZZ_DIR, "corpus")
-DECODERS = ("handshake", "framer", "bt", "id", "pair1")
+DECODERS = ("handshake", "framer", "bt", "id", "pair1", "ws_http", "ws_frame")
 TARGETS = DECODERS + ("socket",)
-INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol")]
+# The pure units each decoder target links (csrc/ relative); the SP ones are in wire.c.
+DECODER_UNITS = {"ws_http": ("transport/ws_http.c", "transport/ws_key.c"),
+                 "ws_frame": ("transport/ws_frame.c",)}
+INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol", "transport")]
 BASE_FLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer"]
 SAN_FLAGS = ["-fsanitize=address,undefined", "-fno-sanitize-recover=undefined"]
 ENV = {"ASAN_OPTIONS": "abort_on_error=0:detect_leaks=1:exitcode=86",
@@ -65,7 +68,7 @@ def sources(target: str) -> List[str]:
         for sub in ("platform", "core", "transport", "protocol"):
             srcs += sorted(glob.glob(os.path.join(CSRC, sub, "*.c")))
     else:
-        srcs.append(os.path.join(CSRC, "core", "wire.c"))
+        srcs += [os.path.join(CSRC, u) for u in DECODER_UNITS.get(target, ("core/wire.c",))]
     return srcs
 
 
