@@ -148,6 +148,8 @@ OPTION_TYPES: Dict[str, str] = {
     "socket-name": "str", "protocol-name": "str", "peer-name": "str", "url": "str",
     "local-address": "str", "remote-address": "str",
     "sub:subscribe": "bytes", "sub:unsubscribe": "bytes",
+    "ws:txframe-max": "size", "ws:rxframe-max": "size", "ws:protocol": "str",
+    "ws:request-headers": "str", "ws:response-headers": "str", "ws:request-uri": "str",
 }
 
 OptValue = Union[int, bool, str, bytes]

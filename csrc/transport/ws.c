@@ -1,0 +1,515 @@
+/*
+ * ws:// (and ws4://, ws6://): SP over WebSocket (sp-wire-protocol.md §5).
+ * This file owns the URLs, the listeners (several in one process share a
+ * host:port by path, as in NNG: one server per bound address), the dialers
+ * and the ws options; ws_conn.c runs each connection.
+ */
+#define _GNU_SOURCE /* accept4 */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fork.h"
+#include "pipe.h"
+#include "proto.h"
+#include "tran.h"
+#include "ws_conn.h"
+
+#define WS_SUFFIX ".sp.nanomsg.org"
+#define WS_TX_CAP (16u << 20) /* largest ws:txframe-max used */
+
+typedef struct ws_server ws_server;
+
+typedef struct {
+    nki_ep *ep;
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    bool any_host;          /* listener on "*" or "" */
+    char host[256];         /* as in the URL, brackets kept */
+    char port[8];
+    char hosthdr[272];      /* dialer: the Host header */
+    char path[NKI_URL_MAX]; /* listener: the path it serves */
+    char target[NKI_URL_MAX]; /* dialer: path and query */
+    char *req_headers, *res_headers; /* options: extra header lines */
+    ws_server *srv;         /* listener: its server */
+    nki_node node;          /* on srv->eps */
+    nki_ws_conn *pending;   /* dialer: the connection being set up */
+} ws_ep;
+
+struct ws_server {
+    nki_node node; /* on ws_servers */
+    struct sockaddr_storage ss;
+    socklen_t sl;
+    int fd;
+    nki_pfd pfd;
+    nki_list eps;     /* listeners served (ws_ep.node) */
+    nki_list pending; /* connections not routed yet */
+};
+
+static nki_list ws_servers = {{&ws_servers.head, &ws_servers.head}};
+
+/* fork(): the parent's servers are abandoned with the rest of its core. */
+static void ws_atfork_child(void)
+{
+    nki_list_init(&ws_servers);
+}
+
+NKI_CORE_ATFORK(ws_atfork_child)
+
+static int ws_family(const char *url)
+{
+    return strncmp(url, "ws4://", 6) == 0 ? AF_INET : strncmp(url, "ws6://", 6) == 0 ? AF_INET6 : AF_UNSPEC;
+}
+
+/* "host[:port]" into w->host and w->port (default 80). */
+static int split_authority(ws_ep *w, const char *a, size_t n)
+{
+    const char *colon = NULL, *p;
+    size_t hl;
+    if (n > 0 && a[0] == '[') {
+        const char *close = memchr(a, ']', n);
+        if (close == NULL) {
+            return NK_EADDRINVAL;
+        }
+        colon = (size_t) (close + 1 - a) < n ? close + 1 : NULL;
+        if (colon && *colon != ':') {
+            return NK_EADDRINVAL;
+        }
+    } else {
+        for (p = a; p < a + n; p++) {
+            colon = *p == ':' ? p : colon;
+        }
+    }
+    hl = colon ? (size_t) (colon - a) : n;
+    if (hl >= sizeof(w->host) || (colon && (n - hl - 1 == 0 || n - hl - 1 >= sizeof(w->port)))) {
+        return NK_EADDRINVAL;
+    }
+    memcpy(w->host, a, hl);
+    w->host[hl] = '\0';
+    if (colon) {
+        memcpy(w->port, colon + 1, n - hl - 1);
+        w->port[n - hl - 1] = '\0';
+    } else {
+        strcpy(w->port, "80");
+    }
+    return 0;
+}
+
+static int parse_url(ws_ep *w, const char *url)
+{
+    const char *a = strstr(url, "://") + 3;
+    size_t an = strcspn(a, "/?#"), pn;
+    const char *rest = a + an;
+    int rv = split_authority(w, a, an);
+    if (rv != 0 || strchr(rest, '#') != NULL) {
+        return rv ? rv : NK_EADDRINVAL;
+    }
+    pn = strcspn(rest, "?");
+    snprintf(w->path, sizeof(w->path), "%.*s", (int) pn, pn ? rest : "/");
+    snprintf(w->target, sizeof(w->target), "%s%s", rest[0] == '/' ? "" : "/", rest);
+    w->any_host = w->host[0] == '\0' || strcmp(w->host, "*") == 0;
+    snprintf(w->hosthdr, sizeof(w->hosthdr), "%s%s%s", w->host, strcmp(w->port, "80") ? ":" : "",
+             strcmp(w->port, "80") ? w->port : "");
+    return 0;
+}
+
+static int ws_ep_init(nki_ep *ep)
+{
+    ws_ep *w = calloc(1, sizeof(*w));
+    char hp[sizeof(w->host) + sizeof(w->port) + 2];
+    int rv;
+    if (w == NULL) {
+        return NK_ENOMEM;
+    }
+    w->ep = ep;
+    w->sl = sizeof(w->ss);
+    if ((rv = parse_url(w, ep->url)) == 0) {
+        snprintf(hp, sizeof(hp), "%s:%s", w->any_host ? "" : w->host, w->port);
+        rv = nki_hostport_resolve(hp, !ep->dialer, ws_family(ep->url), &w->ss, &w->sl);
+    }
+    if (rv != 0) {
+        free(w);
+        return rv;
+    }
+    ep->tdata = w;
+    return 0;
+}
+
+static void ws_ep_fini(nki_ep *ep)
+{
+    ws_ep *w = ep->tdata;
+    if (w != NULL) {
+        free(w->req_headers);
+        free(w->res_headers);
+        free(w);
+        ep->tdata = NULL;
+    }
+}
+
+/* ---- listeners: servers shared by path ---- */
+
+static char lower(char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (char) (c - 'A' + 'a') : c;
+}
+
+/* An address literal (brackets allowed) into buf; 0 when it is none. */
+static int host_addr(const char *h, size_t n, uint8_t buf[16])
+{
+    char s[64];
+    if (n >= 2 && h[0] == '[' && h[n - 1] == ']') {
+        h++, n -= 2;
+    }
+    if (n == 0 || n >= sizeof(s)) {
+        return 0;
+    }
+    memcpy(s, h, n);
+    s[n] = '\0';
+    if (inet_pton(AF_INET6, s, buf) == 1) {
+        return AF_INET6;
+    }
+    return inet_aton(s, (struct in_addr *) buf) ? AF_INET : 0;
+}
+
+/* NNG's Host rule: any for a wildcard listener; address literals compared
+ * as addresses; names case-insensitively, then the end or one '.'.  The
+ * port is not compared. */
+static bool host_match(const ws_ep *w, const char *v, size_t n)
+{
+    size_t hl = n, i, wl = strlen(w->host);
+    uint8_t a[16], b[16];
+    int fa, fb;
+    if (w->any_host) {
+        return true;
+    }
+    if (n > 0 && v[0] == '[') {
+        const char *close = memchr(v, ']', n);
+        hl = close ? (size_t) (close - v) + 1 : n;
+    } else if (memchr(v, ':', n)) {
+        hl = (size_t) ((const char *) memchr(v, ':', n) - v);
+    }
+    fa = host_addr(w->host, wl, a);
+    if (fa != 0) {
+        fb = host_addr(v, hl, b);
+        return fa == fb && memcmp(a, b, fa == AF_INET ? 4 : 16) == 0;
+    }
+    if (hl == wl + 1 && v[wl] == '.') {
+        hl--;
+    }
+    for (i = 0; hl == wl && i < wl; i++) {
+        if (lower(v[i]) != lower(w->host[i])) {
+            return false;
+        }
+    }
+    return hl == wl;
+}
+
+static const nki_tran_option ws_options[];
+#define WS_OPT_TX (&ws_options[0])
+#define WS_OPT_RX (&ws_options[1])
+
+static void ep_cfg(nki_ep *ep, nki_ws_cfg *cfg, bool server)
+{
+    const nki_proto *pr = ep->sock->proto;
+    ws_ep *w = ep->tdata;
+    cfg->rx_frame_max = (uint64_t) nki_ep_topt(ep, WS_OPT_RX);
+    cfg->tx_frame_max = (size_t) nki_ep_topt(ep, WS_OPT_TX);
+    /* 0 would mean frames of nothing: take the default; and keep the one
+     * frame buffer of a connection reasonable. */
+    if (cfg->tx_frame_max == 0 || cfg->tx_frame_max > WS_TX_CAP) {
+        cfg->tx_frame_max = cfg->tx_frame_max == 0 ? 65536 : WS_TX_CAP;
+    }
+    snprintf(cfg->proto, sizeof(cfg->proto), "%s%s", server ? pr->self_name : pr->peer_name, WS_SUFFIX);
+    cfg->headers = server ? w->res_headers : w->req_headers;
+}
+
+static nki_ep *ws_route(void *arg, const nki_ws_head *h, int *status, nki_ws_cfg *cfg)
+{
+    ws_server *srv = arg;
+    char path[NKI_URL_MAX];
+    size_t hn = 0;
+    int count;
+    const char *host = nki_ws_hdr_get(h, "Host", &hn, &count);
+    long pl = nki_ws_target_path(h->buf + h->line[1].off, h->line[1].len, path, sizeof(path));
+    nki_node *n;
+    for (n = srv->eps.head.next; pl >= 0 && n != &srv->eps.head; n = n->next) {
+        ws_ep *w = NKI_CONTAINER(n, ws_ep, node);
+        /* No Host at all is the listener's 400, not a routing miss. */
+        if (nki_ws_path_match(path, w->path) && (count == 0 || (count == 1 && host_match(w, host, hn)))) {
+            ep_cfg(w->ep, cfg, true);
+            return w->ep;
+        }
+    }
+    *status = 404;
+    return NULL;
+}
+
+static void ws_accept_cb(nki_pfd *pfd, unsigned ev)
+{
+    ws_server *srv = pfd->arg;
+    int i, one = 1;
+    (void) ev;
+    for (i = 0; i < 64; i++) {
+        int fd = accept4(srv->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ECONNABORTED || errno == EINTR) {
+                continue;
+            }
+            break; /* EAGAIN; or out of fds: the next connection retries */
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        nki_ws_conn_server(fd, ws_route, srv, &srv->pending);
+    }
+}
+
+static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family) {
+        return false;
+    }
+    if (a->ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const void *) a, *y = (const void *) b;
+        return x->sin_port != 0 && x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    {
+        const struct sockaddr_in6 *x = (const void *) a, *y = (const void *) b;
+        return x->sin6_port != 0 && x->sin6_port == y->sin6_port &&
+               memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr)) == 0;
+    }
+}
+
+static ws_server *server_open(ws_ep *w, int *rvp)
+{
+    ws_server *srv = calloc(1, sizeof(*srv));
+    int one = 1, fd = socket(w->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (srv == NULL || fd < 0) {
+        *rvp = srv == NULL ? NK_ENOMEM : nki_errno_to_nk(errno);
+        goto fail;
+    }
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    srv->sl = sizeof(srv->ss);
+    if (bind(fd, (struct sockaddr *) &w->ss, w->sl) != 0 || listen(fd, SOMAXCONN) != 0 ||
+        getsockname(fd, (struct sockaddr *) &srv->ss, &srv->sl) != 0) {
+        *rvp = nki_errno_to_nk(errno);
+        goto fail;
+    }
+    if ((*rvp = nki_pfd_init(&srv->pfd, fd, ws_accept_cb, srv)) != 0) {
+        goto fail;
+    }
+    srv->fd = fd;
+    nki_list_init(&srv->eps);
+    nki_list_init(&srv->pending);
+    nki_list_append(&ws_servers, &srv->node);
+    nki_count(NK_DEBUG_FDS, 1);
+    nki_pfd_arm(&srv->pfd, NKI_POLL_IN);
+    return srv;
+fail:
+    if (fd >= 0) {
+        close(fd);
+    }
+    free(srv);
+    return NULL;
+}
+
+static void server_close(ws_server *srv)
+{
+    nki_node *n, *nx;
+    NKI_LIST_FOREACH_SAFE(&srv->pending, n, nx)
+    {
+        nki_ws_conn_abort(nki_ws_conn_of(n));
+    }
+    nki_node_remove(&srv->node);
+    nki_pfd_fini(&srv->pfd);
+    close(srv->fd);
+    nki_count(NK_DEBUG_FDS, -1);
+    nki_defer(free, srv); /* the poller may still hold this batch's event */
+}
+
+/* "ws://h:0/p" becomes "ws://h:PORT/p" once the kernel chose the port. */
+static void url_set_port(nki_ep *ep, const ws_server *srv)
+{
+    const ws_ep *w = ep->tdata;
+    in_port_t port = srv->ss.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *) &srv->ss)->sin6_port
+                                                   : ((const struct sockaddr_in *) &srv->ss)->sin_port;
+    const char *a = strstr(ep->url, "://") + 3;
+    char buf[NKI_URL_MAX];
+    if (strcmp(w->port, "0") == 0 &&
+        snprintf(buf, sizeof(buf), "%.*s%s:%u%s", (int) (a - ep->url), ep->url, w->host,
+                 (unsigned) ntohs(port), a + strcspn(a, "/?#")) < NKI_URL_MAX) {
+        strcpy(ep->url, buf);
+    }
+}
+
+static int ws_listen(nki_ep *ep)
+{
+    ws_ep *w = ep->tdata;
+    ws_server *srv = NULL;
+    nki_node *n;
+    int rv = 0;
+    for (n = ws_servers.head.next; n != &ws_servers.head && srv == NULL; n = n->next) {
+        ws_server *s = NKI_CONTAINER(n, ws_server, node);
+        srv = same_addr(&s->ss, &w->ss) ? s : NULL;
+    }
+    if (srv != NULL) {
+        for (n = srv->eps.head.next; n != &srv->eps.head; n = n->next) {
+            if (strcmp(NKI_CONTAINER(n, ws_ep, node)->path, w->path) == 0) {
+                return NK_EADDRINUSE;
+            }
+        }
+    } else if ((srv = server_open(w, &rv)) == NULL) {
+        return rv;
+    }
+    nki_list_append(&srv->eps, &w->node);
+    w->srv = srv;
+    url_set_port(ep, srv);
+    return 0;
+}
+
+static void ws_ep_close(nki_ep *ep)
+{
+    ws_ep *w = ep->tdata;
+    if (w == NULL) {
+        return;
+    }
+    if (w->pending != NULL) {
+        nki_ws_conn_abort(w->pending); /* clears w->pending */
+    }
+    if (w->srv != NULL) {
+        nki_node_remove(&w->node);
+        if (nki_list_empty(&w->srv->eps)) {
+            server_close(w->srv);
+        }
+        w->srv = NULL;
+    }
+}
+
+/* ---- dialers ---- */
+
+static int ws_dial(nki_ep *ep)
+{
+    ws_ep *w = ep->tdata;
+    nki_ws_cfg cfg;
+    int one = 1, rv, fd = socket(w->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        return nki_errno_to_nk(errno);
+    }
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    if (connect(fd, (struct sockaddr *) &w->ss, w->sl) != 0 && errno != EINPROGRESS) {
+        rv = nki_errno_to_nk(errno);
+        close(fd);
+        return rv;
+    }
+    ep_cfg(ep, &cfg, false);
+    if (nki_ws_conn_client(fd, ep, &cfg, w->target, w->hosthdr, &w->pending) == NULL) {
+        return NK_ENOMEM;
+    }
+    return 0;
+}
+
+/* ---- options ---- */
+
+static int opt_text(nki_optval *v, const char *s)
+{
+    return nki_optval_str(v, s ? s : "");
+}
+
+/* ws:request-headers (dialers), ws:response-headers (listeners): header
+ * lines to add, "Name: value" joined and ended by CRLF. */
+static int ep_get_headers(void *obj, const nki_option *o, nki_optval *v)
+{
+    ws_ep *w = ((nki_ep *) obj)->tdata;
+    return opt_text(v, o->arg ? w->res_headers : w->req_headers);
+}
+
+static int ep_set_headers(void *obj, const nki_option *o, const nki_optval *v)
+{
+    ws_ep *w = ((nki_ep *) obj)->tdata;
+    char **slot = o->arg ? &w->res_headers : &w->req_headers, *s;
+    size_t n = v->len;
+    while (n > 0 && ((const char *) v->data)[n - 1] == '\0') {
+        n--;
+    }
+    if (memchr(v->data, '\0', n) != NULL || (s = malloc(n + 3)) == NULL) {
+        return memchr(v->data, '\0', n) ? NK_EINVAL : NK_ENOMEM;
+    }
+    memcpy(s, v->data, n);
+    s[n] = '\0';
+    if (n > 0 && (n < 2 || memcmp(s + n - 2, "\r\n", 2) != 0)) {
+        strcpy(s + n, "\r\n");
+    }
+    free(*slot);
+    *slot = n > 0 ? s : NULL;
+    if (n == 0) {
+        free(s);
+    }
+    return 0;
+}
+
+static int ep_get_proto(void *obj, const nki_option *o, nki_optval *v)
+{
+    nki_ws_cfg cfg;
+    nki_ep *ep = obj;
+    (void) o;
+    ep_cfg(ep, &cfg, !ep->dialer);
+    return opt_text(v, cfg.proto);
+}
+
+/* On pipes: arg 0 request-headers, 1 response-headers, 2 request-uri,
+ * 3 protocol. */
+static int pipe_get_text(void *obj, const nki_option *o, nki_optval *v)
+{
+    const nki_pipe *p = obj;
+    const char *s = o->arg == 0 ? nki_ws_pipe_req_headers(p) : o->arg == 1 ? nki_ws_pipe_res_headers(p)
+                  : o->arg == 2 ? nki_ws_pipe_uri(p) : nki_ws_pipe_proto(p);
+    return opt_text(v, s);
+}
+
+static int pipe_get_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    int fd = nki_ws_pipe_fd(obj), rv;
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof(ss);
+    rv = o->arg ? getpeername(fd, (struct sockaddr *) &ss, &sl) : getsockname(fd, (struct sockaddr *) &ss, &sl);
+    return rv != 0 ? NK_ECLOSED : nki_sockaddr_format(&ss, sl, v->buf, v->size);
+}
+
+#define WS_SIZE(name, dflt)                                                                          \
+    {                                                                                                \
+        {name, NKI_OPT_SIZE, 0, 0, nki_topt_ep_get, nki_topt_ep_set, 0}, NKI_TOPT_EP, dflt, NULL    \
+    }
+
+/* name, type, range, get/set on endpoints | where | default | get on pipes.
+ * The two sizes come first (WS_OPT_TX, WS_OPT_RX). */
+static const nki_tran_option ws_options[] = {
+    WS_SIZE("ws:txframe-max", 65536),
+    WS_SIZE("ws:rxframe-max", 1 << 20),
+    {{"ws:request-headers", NKI_OPT_STR, 0, 0, ep_get_headers, ep_set_headers, 0}, NKI_TOPT_DIALER, 0,
+     pipe_get_text},
+    {{"ws:response-headers", NKI_OPT_STR, 0, 0, ep_get_headers, ep_set_headers, 1}, NKI_TOPT_LISTENER, 0,
+     pipe_get_text},
+    {{"ws:request-uri", NKI_OPT_STR, 0, 0, NULL, NULL, 2}, 0, 0, pipe_get_text},
+    {{"ws:protocol", NKI_OPT_STR, 0, 0, ep_get_proto, NULL, 3}, NKI_TOPT_EP, 0, pipe_get_text},
+    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, pipe_get_addr},
+    {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, pipe_get_addr},
+    NKI_TOPT_END,
+};
+
+#define WS_TRAN(name)                                                                                \
+    {                                                                                                \
+        .scheme = name, .type_byte = 0, .stream = false, .opts = ws_options, .ep_init = ws_ep_init,  \
+        .ep_fini = ws_ep_fini, .ep_listen = ws_listen, .ep_dial = ws_dial, .ep_close = ws_ep_close,   \
+    }
+
+static const nki_tran nki_ws_tran = WS_TRAN("ws");
+static const nki_tran nki_ws4_tran = WS_TRAN("ws4");
+static const nki_tran nki_ws6_tran = WS_TRAN("ws6");
+
+NKI_TRAN_REGISTER(nki_ws_tran)
+NKI_TRAN_REGISTER(nki_ws4_tran)
+NKI_TRAN_REGISTER(nki_ws6_tran)

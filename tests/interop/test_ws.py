@@ -1,0 +1,280 @@
+"""ws:// against pynng (libnng 1.11), Debian's nngcat 1.5.2 and nngkit itself.
+
+Every pair (REQ/REP, PUB/SUB, PUSH/PULL, PAIR1) both ways round, either side
+listening, with 0 B, 64 B, 200 KiB (fragmented) and 3 MiB messages; then the
+listener's answers to careless and hostile peers (each closes only its own
+connection while a good peer keeps being served), listeners sharing one
+port by path, and the ws options.  Facts: tls-and-ws.md §4-§6,
+sp-wire-protocol.md §5.
+"""
+from __future__ import annotations
+
+from typing import Any, Tuple
+
+import pytest
+
+from tests.helpers.addrs import free_tcp_port
+from tests.helpers.fanout import until_all_hear
+from tests.helpers.impl import nk
+from tests.helpers.payloads import payload
+from tests.helpers.peers import unbuffered
+from tests.helpers.ws import WsClient, good_round_trip
+
+OPTS = {"recv_timeout": 10000, "send_timeout": 10000, "recv_max_size": 0}
+PAIRS = {"reqrep": ("Req0", "Rep0"), "pubsub": ("Pub0", "Sub0"), "pushpull": ("Push0", "Pull0"),
+         "pair1": ("Pair1", "Pair1")}
+BODIES = [b"", payload(64, 1), payload(200 * 1024, 2), payload(3 << 20, 3)]
+
+
+def rx(s: Any) -> bytes:
+    return s.recv_msg().bytes  # pynng's recv() fails on an empty message
+
+
+def connect(listener: Any, dialer: Any, listener_is_nngkit: bool) -> None:
+    url = "ws://127.0.0.1:%d/sp" % (0 if listener_is_nngkit else free_tcp_port())
+    bound = listener.listen(url)
+    dialer.dial(bound.url if listener_is_nngkit else url, block=True)
+
+
+def exchange(kind: str, a: Any, b: Any) -> None:
+    """a is the first socket of the pair (REQ, PUB, PUSH, PAIR1)."""
+    if kind == "pubsub":
+        b.subscribe(b"")
+        until_all_hear(a.send, [b])
+    for body in BODIES:
+        a.send(body)
+        assert rx(b) == body
+        if kind in ("reqrep", "pair1"):
+            b.send(body[::-1] + b"!")
+            assert rx(a) == body[::-1] + b"!"
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", sorted(PAIRS))
+@pytest.mark.parametrize("nk_first", [True, False], ids=["nngkit-first", "pynng-first"])
+@pytest.mark.parametrize("nk_listens", [True, False], ids=["nngkit-listens", "pynng-listens"])
+def test_pairs_with_pynng(sockets, pynng_peer, kind, nk_first, nk_listens):
+    first, second = PAIRS[kind]
+    ours = sockets(getattr(nk, first if nk_first else second), **OPTS)
+    theirs = sockets.track(getattr(pynng_peer, second if nk_first else first)(**OPTS))
+    a, b = (ours, theirs) if nk_first else (theirs, ours)
+    if nk_listens:
+        connect(ours, theirs, True)
+    else:
+        connect(theirs, ours, False)
+    exchange(kind, a, b)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("kind", sorted(PAIRS))
+@pytest.mark.parametrize("first_listens", [True, False], ids=["first-listens", "second-listens"])
+def test_pairs_nngkit_with_nngkit(sockets, kind, first_listens):
+    first, second = PAIRS[kind]
+    a, b = sockets(getattr(nk, first), **OPTS), sockets(getattr(nk, second), **OPTS)
+    if first_listens:
+        connect(a, b, True)
+    else:
+        connect(b, a, True)
+    exchange(kind, a, b)
+
+
+def test_nngcat_rep_answers_nngkit_req(require_peer, procs, sockets):
+    nngcat = require_peer("nngcat")
+    url = "ws://127.0.0.1:%d/sp" % free_tcp_port()
+    req = sockets(nk.Req0, **OPTS)
+    p = procs(unbuffered([nngcat, "--rep0", "--listen", url, "--data", "pong", "--count", "1", "-v", "--raw"]))
+    assert p.readline(timeout=10.0) == b"Listening at: " + url.encode()  # the event, not a sleep
+    req.dial(url, block=True)
+    req.send(b"ping")
+    assert req.recv() == b"pong"
+    rc, out, err = p.finish(timeout=10.0)
+    assert (rc, out) == (0, b"ping"), err
+
+
+def test_nngcat_req_asks_nngkit_rep(require_peer, procs, sockets):
+    nngcat = require_peer("nngcat")
+    rep = sockets(nk.Rep0, **OPTS)
+    url = rep.listen("ws://127.0.0.1:0/sp").url
+    p = procs([nngcat, "--req0", "--dial", url, "--data", "ping", "--raw"])
+    assert rep.recv() == b"ping"
+    rep.send(b"pong")
+    rc, out, err = p.finish(timeout=10.0)
+    assert (rc, out) == (0, b"pong"), err
+
+
+# -- what the listener answers, and that it goes on serving ------------------
+
+@pytest.fixture
+def rep_listener(sockets) -> Tuple[Any, int]:
+    rep = sockets(nk.Rep0, **OPTS)
+    url = rep.listen("ws://127.0.0.1:0/sp").url
+    return rep, int(url.rsplit(":", 1)[1].split("/")[0])
+
+
+@pytest.mark.parametrize("change,status", [
+    ({"proto": "req.sp.nanomsg.org"}, 400),
+    ({"proto": None}, 400),
+    ({"path": "/other"}, 404),
+    ({"path": "/sp/sub"}, 404),
+    ({"host": "localhost"}, 404),
+    ({"version": "HTTP/1.0"}, 505),
+    ({"method": "POST"}, 405),
+    ({"method": "HEAD"}, 400),
+    ({"extra": "Content-Length: 5\r\n", "body": b"hello"}, 413),
+    ({"key": "abc"}, 400),
+])
+def test_bad_upgrade_gets_nngs_status(rep_listener, pynng_peer, sockets, change, status):
+    rep, port = rep_listener
+    c = WsClient(port)
+    try:
+        c.send_request(**change)
+        assert c.status() == status
+        assert c.closed_within(3.0)
+    finally:
+        c.close()
+    good_round_trip(rep, port, pynng_peer, sockets)
+
+
+def test_good_upgrade_echoes_the_subprotocol(rep_listener):
+    rep, port = rep_listener
+    c = WsClient(port)
+    try:
+        c.send_request(path="/sp/?q=1")
+        head = c.head()
+        assert head.startswith("HTTP/1.1 101 ") and c.accept_ok(head)
+        assert "\r\nSec-WebSocket-Protocol: rep.sp.nanomsg.org\r\n" in head
+        c.send_frame(b"\x80\x00\x00\x01hi")
+        assert rep.recv() == b"hi"
+        rep.send(b"yo")
+        assert c.read_frame() == (True, 2, b"\x80\x00\x00\x01yo")
+    finally:
+        c.close()
+
+
+@pytest.mark.parametrize("name,frame,code", [
+    ("garbage-after-upgrade", b"\x00garbage after the upgrade", 1002),
+    ("claims-2pow62", bytes([0x82, 0xFF]) + (1 << 62).to_bytes(8, "big") + b"\x01\x02\x03\x04", 1009),
+    ("text-frame", None, 1003),
+    ("unmasked", bytes([0x82, 0x02]) + b"hi", 1002),
+])
+def test_bad_frames_close_only_their_connection(rep_listener, pynng_peer, sockets, name, frame, code):
+    rep, port = rep_listener
+    c = WsClient(port)
+    try:
+        c.upgrade()
+        if frame is None:
+            c.send_frame(b"hello", opcode=1)
+        else:
+            c.send_raw(frame)
+        assert c.read_close() == code
+        assert c.closed_within(3.0)
+    finally:
+        c.close()
+    good_round_trip(rep, port, pynng_peer, sockets)
+
+
+def test_ping_is_answered_with_pong(rep_listener):
+    rep, port = rep_listener
+    c = WsClient(port)
+    try:
+        c.upgrade()
+        c.send_frame(b"are you there", opcode=9)
+        assert c.read_frame() == (True, 10, b"are you there")
+    finally:
+        c.close()
+
+
+def test_slow_and_huge_heads_are_dropped_while_others_are_served(rep_listener, pynng_peer, sockets):
+    rep, port = rep_listener
+    slow, huge = WsClient(port), WsClient(port)
+    try:
+        slow.send_raw(b"GET /sp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        huge.send_raw(b"GET /sp HTTP/1.1\r\nX-Big: " + b"a" * (100 * 1024) + b"\r\n\r\n", tolerate_reset=True)
+        good_round_trip(rep, port, pynng_peer, sockets)
+        assert huge.closed_within(3.0, expect_no_answer=True)
+        assert slow.closed_within(4.0, expect_no_answer=True)  # NNG's 2 s for a head
+    finally:
+        slow.close()
+        huge.close()
+    good_round_trip(rep, port, pynng_peer, sockets)
+
+
+def test_fragments_are_at_most_txframe_max(rep_listener):
+    rep, port = rep_listener
+    for limit, want in ((None, 65536), (1000, 1000)):
+        if limit:
+            rep.listeners[0].set_opt_size("ws:txframe-max", limit)
+        c = WsClient(port)
+        try:
+            c.upgrade()
+            c.send_frame(b"\x80\x00\x00\x02q")
+            rep.recv()
+            rep.send(payload(200 * 1024, 4))
+            frames = c.read_message()
+            assert [op for op, _ in frames] == [2] + [0] * (len(frames) - 1)
+            assert max(n for _, n in frames) == want and sum(n for _, n in frames) == 4 + 200 * 1024
+        finally:
+            c.close()
+
+
+def test_rxframe_max_and_recv_max_size(sockets):
+    rep = sockets(nk.Rep0, **OPTS)
+    rep.recv_max_size = 1000
+    lst = rep.listen("ws://127.0.0.1:0/sp")
+    lst.set_opt_size("ws:rxframe-max", 500)
+    port = int(lst.url.rsplit(":", 1)[1].split("/")[0])
+    for frames, code in (([600], 1009), ([400, 400, 400], 1009), ([400, 400], None)):
+        c = WsClient(port)
+        try:
+            c.upgrade()
+            for i, n in enumerate(frames):
+                c.send_frame(b"\x80\x00\x00\x03" + b"z" * (n - 4) if i == 0 else b"z" * n,
+                             opcode=2 if i == 0 else 0, fin=i == len(frames) - 1)
+            if code is None:
+                assert len(rep.recv()) == sum(frames) - 4
+            else:
+                assert c.read_close() == code
+        finally:
+            c.close()
+
+
+def test_listeners_share_a_port_by_path(sockets, pynng_peer):
+    rep, pull, other = sockets(nk.Rep0, **OPTS), sockets(nk.Pull0, **OPTS), sockets(nk.Rep0, **OPTS)
+    url_a = rep.listen("ws://127.0.0.1:0/a").url
+    port = int(url_a.rsplit(":", 1)[1].split("/")[0])
+    pull.listen("ws://127.0.0.1:%d/b" % port)
+    with pytest.raises(nk.AddressInUse):
+        other.listen("ws://127.0.0.1:%d/a" % port)
+    req = sockets.track(pynng_peer.Req0(**OPTS))
+    push = sockets.track(pynng_peer.Push0(**OPTS))
+    req.dial("ws://127.0.0.1:%d/a" % port, block=True)
+    push.dial("ws://127.0.0.1:%d/b" % port, block=True)
+    req.send(b"to a")
+    assert rep.recv() == b"to a"
+    rep.send(b"from a")
+    assert req.recv() == b"from a"
+    rep.close()
+    push.send(b"to b, a closed")
+    assert pull.recv() == b"to b, a closed"
+
+
+def test_ws_options_on_endpoints_and_pipes(sockets):
+    rep, req = sockets(nk.Rep0, **OPTS), sockets(nk.Req0, **OPTS)
+    lst = rep.listen("ws://127.0.0.1:0/sp")
+    lst.set_opt_string("ws:response-headers", "X-Served-By: nngkit")
+    d = req.dial(lst.url + "?x=1", block=True)
+    assert lst.get_opt_string("ws:protocol") == "rep.sp.nanomsg.org"
+    assert d.get_opt_string("ws:protocol") == "rep.sp.nanomsg.org"
+    assert lst.get_opt_size("ws:rxframe-max") == 1 << 20 and d.get_opt_size("ws:txframe-max") == 65536
+    req.send(b"q")
+    m = rep.recv_msg()
+    p = m.pipe
+    assert p.get_opt("ws:request-uri") == "/sp?x=1"  # typed by name, as the other options
+    assert p.get_opt_string("ws:protocol") == "rep.sp.nanomsg.org"
+    assert "\r\nSec-WebSocket-Protocol: rep.sp.nanomsg.org" in "\r\n" + p.get_opt_string("ws:request-headers")
+    rep.send(b"a")
+    assert req.recv() == b"a"
+    (dp,) = req.pipes
+    res = dp.get_opt_string("ws:response-headers")
+    assert "Sec-WebSocket-Accept: " in res and res.endswith("X-Served-By: nngkit")
+    assert dp.get_opt_string("remote-address") == lst.url.split("/")[2]
