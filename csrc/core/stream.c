@@ -1,6 +1,6 @@
 /*
  * Stream pipes: the SP connection header and message framing over a
- * connected byte-stream fd, shared by every stream transport (tcp, ipc).
+ * connected byte stream (bstream.h), shared by every stream transport.
  *
  * Wire: each side sends 00 'S' 'P' 00 <proto u16 BE> 00 00 at once and reads
  * the peer's 8 bytes concurrently.  Then every message is
@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "bstream.h"
 #include "pipe.h"
 #include "proto.h"
 #include "tran.h"
@@ -27,7 +28,8 @@
 
 typedef struct {
     nki_pipe base;
-    int fd;
+    nki_bstream *bs;     /* &plain, or a transport's stream over the fd */
+    nki_bstream plain;
     nki_pfd pfd;
     int type_byte;       /* 0: tcp framing; 1: ipc framing */
     size_t pfx_len;      /* 8 or 9 */
@@ -60,10 +62,14 @@ static void sp_update_events(spipe *sp)
     if (!sp->base.closed) {
         if ((!sp->ready || !sp->base.paused) && sp->pend == NULL) {
             ev |= NKI_POLL_IN;
+            if (nki_bs_pending(sp->bs)) {
+                nki_task_post(&sp->resume_task); /* the fd will not say so */
+            }
         }
         if (sp->hs_out_off < 8 || (sp->ready && sp->base.sendq.len > 0)) {
             ev |= NKI_POLL_OUT;
         }
+        ev = nki_bs_events(sp->bs, ev);
     }
     nki_pfd_arm(&sp->pfd, ev);
 }
@@ -148,18 +154,18 @@ static void sp_write(spipe *sp, bool notify)
     struct iovec iov[IOV_MSGS * 3];
     while (sp->ready && sp->base.sendq.len > 0 && !sp->base.closed) {
         int niov = sp_gather(sp, iov);
-        ssize_t n = writev(sp->fd, iov, niov);
+        ssize_t n = nki_bs_writev(sp->bs, iov, niov);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (n == -NK_EAGAIN) {
                 break;
             }
-            if (errno == EINTR) {
+            if (n == -NK_EINTR) {
                 continue;
             }
             if (notify) {
-                sp_fail(sp, nki_errno_to_nk(errno));
+                sp_fail(sp, (int) -n);
             } else {
-                sp->werr = nki_errno_to_nk(errno);
+                sp->werr = (int) -n;
                 nki_task_post(&sp->close_task);
             }
             return;
@@ -269,12 +275,11 @@ static ssize_t sp_read_direct(spipe *sp)
             ncap = (size_t) sp->rwant;
         }
         if (nki_msg_reserve(m, ncap) != 0) {
-            errno = ENOMEM;
-            return -1;
+            return -NK_ENOMEM;
         }
     }
     want = m->cap - m->len < need ? m->cap - m->len : need;
-    n = read(sp->fd, m->body + m->len, want);
+    n = nki_bs_read(sp->bs, m->body + m->len, want);
     if (n > 0) {
         m->len += (size_t) n;
         if (m->len == sp->rwant) {
@@ -354,8 +359,9 @@ static void sp_consume(spipe *sp)
 static void sp_set_lowat(spipe *sp)
 {
     int want = 1;
-    if (sp->type_byte) {
-        return; /* ipc: AF_UNIX readiness ignores SO_RCVLOWAT */
+    if (sp->type_byte || sp->bs->ops != NULL) {
+        return; /* ipc: AF_UNIX readiness ignores SO_RCVLOWAT; an engine's
+                 * records do not map to the payload's bytes */
     }
     if (sp->ready && sp->rmsg && !sp->base.paused) {
         uint64_t rest = sp->rwant - sp->rmsg->len;
@@ -365,7 +371,7 @@ static void sp_set_lowat(spipe *sp)
         }
     }
     if (want != (sp->lowat ? sp->lowat : 1)) {
-        (void) setsockopt(sp->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof(want));
+        (void) setsockopt(sp->bs->fd, SOL_SOCKET, SO_RCVLOWAT, &want, sizeof(want));
         sp->lowat = want;
     }
 }
@@ -381,7 +387,7 @@ static void sp_readable(spipe *sp)
         if (sp->ready && sp->rmsg && sp->rwant - sp->rmsg->len >= GROW_STEP) {
             n = sp_read_direct(sp);
         } else {
-            n = read(sp->fd, scratch, RBUF_SIZE);
+            n = nki_bs_read(sp->bs, scratch, RBUF_SIZE);
             if (n > 0) {
                 sp->rbuf = scratch;
                 sp->rpos = 0;
@@ -394,13 +400,13 @@ static void sp_readable(spipe *sp)
             return;
         }
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (n == -NK_EAGAIN) {
                 break;
             }
-            if (errno == EINTR) {
+            if (n == -NK_EINTR) {
                 continue;
             }
-            sp_fail(sp, errno == ENOMEM ? NK_ENOMEM : nki_errno_to_nk(errno));
+            sp_fail(sp, (int) -n);
             return;
         }
     }
@@ -413,16 +419,17 @@ static void sp_readable(spipe *sp)
 static void sp_writable(spipe *sp)
 {
     while (sp->hs_out_off < 8) {
-        ssize_t n = write(sp->fd, sp->hs_out + sp->hs_out_off, 8 - sp->hs_out_off);
+        struct iovec one = {sp->hs_out + sp->hs_out_off, 8 - sp->hs_out_off};
+        ssize_t n = nki_bs_writev(sp->bs, &one, 1);
         if (n < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            if (n == -NK_EAGAIN) {
                 sp_update_events(sp);
                 return;
             }
-            if (errno == EINTR) {
+            if (n == -NK_EINTR) {
                 continue;
             }
-            sp_fail(sp, nki_errno_to_nk(errno));
+            sp_fail(sp, (int) -n);
             return;
         }
         sp->hs_out_off += (size_t) n;
@@ -440,6 +447,7 @@ static void sp_writable(spipe *sp)
 static void sp_poll_cb(nki_pfd *pfd, unsigned ev)
 {
     spipe *sp = pfd->arg;
+    ev = nki_bs_ready(sp->bs, ev);
     if ((ev & NKI_POLL_ERR) && sp->ready && sp->base.paused) {
         /* Hang-up or error is reported even when we do not read; a paused
          * pipe would otherwise be woken for it again and again. */
@@ -468,7 +476,12 @@ static void sp_resume_task(void *arg)
     if (sp->pend != NULL) {
         sp_consume(sp);
     }
-    if (!sp->base.closed) {
+    if (sp->base.closed) {
+        return;
+    }
+    if (sp->pend == NULL && !(sp->ready && sp->base.paused) && nki_bs_pending(sp->bs)) {
+        sp_readable(sp); /* the stream holds bytes the fd no longer shows */
+    } else {
         sp_update_events(sp);
     }
 }
@@ -488,7 +501,7 @@ static void sp_close(nki_pipe *p)
     nki_task_cancel(&sp->resume_task);
     nki_task_cancel(&sp->close_task);
     nki_pfd_fini(&sp->pfd);
-    close(sp->fd);
+    nki_bs_close(sp->bs);
     nki_count(NK_DEBUG_FDS, -1);
     if (sp->rmsg) {
         nk_msg_free(sp->rmsg);
@@ -512,7 +525,7 @@ static const nki_pipe_ops stream_pipe_ops = {
 
 int nki_stream_pipe_fd(const nki_pipe *p)
 {
-    return ((const spipe *) p)->fd;
+    return ((const spipe *) p)->bs->fd;
 }
 
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
@@ -526,7 +539,8 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
         nki_count(NK_DEBUG_FDS, -1);
         return NULL;
     }
-    sp->fd = fd;
+    nki_bs_plain(&sp->plain, fd);
+    sp->bs = &sp->plain;
     sp->type_byte = type_byte;
     sp->pfx_len = type_byte ? 9 : 8;
     sp->recv_max = ep ? nki_ep_recv_max(ep) : s->recv_max;

@@ -28,6 +28,7 @@ CSRC = os.path.join(PROJECT_ROOT, "csrc")
 PLATFORM = "csrc/platform/*.c"
 UNITS: Dict[str, List[str]] = {
     "wire": ["csrc/core/wire.c"],
+    "bstream": ["csrc/core/bstream.c", "csrc/core/errors.c"],
     "idmap": ["csrc/core/idmap.c", PLATFORM],
     "timer": [PLATFORM],
     "protoq": ["csrc/core/protoq.c", "csrc/core/aio.c", "csrc/core/msg.c", "csrc/core/wire.c",
