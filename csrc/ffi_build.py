@@ -12,6 +12,7 @@ from cffi import FFI
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HEADER = os.path.join(HERE, "include", "nngkit.h")
+ENGINE_PREFIX = "tls_"  # csrc/transport/tls_<library>.c
 
 
 def _cdef_from_header(path: str) -> str:
@@ -49,6 +50,9 @@ def _sources() -> list:
     srcs = []
     for sub in ("platform", "core", "transport", "protocol"):
         srcs += sorted(glob.glob(os.path.join(HERE, sub, "*.c")))
+    # The TLS engines are shared objects of their own, loaded on first use
+    # (setup.py builds them; docs/install.md says why).
+    srcs = [s for s in srcs if not os.path.basename(s).startswith(ENGINE_PREFIX)]
     # setuptools wants paths relative to the project root
     root = os.path.dirname(HERE)
     return [os.path.relpath(s, root) for s in srcs]
@@ -68,7 +72,7 @@ ffibuilder.set_source(
                   for d in ("include", "core", "platform", "protocol")],
     define_macros=[("NK_VERSION", '"%s"' % package_version())],
     extra_compile_args=_cflags,
-    extra_link_args=["-pthread"] + (["-fsanitize=" + os.environ["NNGKIT_SANITIZE"]]
+    extra_link_args=["-pthread", "-ldl"] + (["-fsanitize=" + os.environ["NNGKIT_SANITIZE"]]
                                     if os.environ.get("NNGKIT_SANITIZE") else []),
     libraries=[],
 )

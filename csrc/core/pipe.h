@@ -69,7 +69,9 @@ void nki_pipe_close(nki_pipe *p, int err);
 
 /* Stream pipes (tcp, ipc): SP handshake and framing, written once. */
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte);
-/* A stream pipe's connected fd, for its transport's options. */
+/* A stream pipe's connected fd and its byte stream, for its transport's
+ * options. */
 int nki_stream_pipe_fd(const nki_pipe *p);
+struct nki_bstream *nki_stream_pipe_stream(const nki_pipe *p);
 
 #endif

@@ -528,19 +528,46 @@ int nki_stream_pipe_fd(const nki_pipe *p)
     return ((const spipe *) p)->bs->fd;
 }
 
+struct nki_bstream *nki_stream_pipe_stream(const nki_pipe *p)
+{
+    return ((const spipe *) p)->bs;
+}
+
+/* The pipe's byte stream: the plain fd, or what its transport makes of it. */
+static int sp_stream_open(spipe *sp, nki_ep *ep, int fd)
+{
+    nki_bs_plain(&sp->plain, fd);
+    sp->bs = &sp->plain;
+    if (nki_set_nonblock(fd) != 0) {
+        close(fd);
+        return NK_ENOMEM;
+    }
+    if (ep != NULL && ep->tran->stream_open != NULL) {
+        return ep->tran->stream_open(ep, fd, &sp->bs);
+    }
+    return 0;
+}
+
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
 {
     spipe *sp = calloc(1, sizeof(*sp));
     nki_count(NK_DEBUG_FDS, 1); /* the fd is ours from here on */
-    if (sp == NULL || nki_set_nonblock(fd) != 0 ||
-        nki_pfd_init(&sp->pfd, fd, sp_poll_cb, sp) != 0) {
-        free(sp);
+    if (sp == NULL) {
         close(fd);
         nki_count(NK_DEBUG_FDS, -1);
         return NULL;
     }
-    nki_bs_plain(&sp->plain, fd);
-    sp->bs = &sp->plain;
+    if (sp_stream_open(sp, ep, fd) != 0) {
+        free(sp);
+        nki_count(NK_DEBUG_FDS, -1);
+        return NULL;
+    }
+    if (nki_pfd_init(&sp->pfd, fd, sp_poll_cb, sp) != 0) {
+        nki_bs_close(sp->bs);
+        free(sp);
+        nki_count(NK_DEBUG_FDS, -1);
+        return NULL;
+    }
     sp->type_byte = type_byte;
     sp->pfx_len = type_byte ? 9 : 8;
     sp->recv_max = ep ? nki_ep_recv_max(ep) : s->recv_max;
@@ -550,7 +577,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
     nki_task_init(&sp->close_task, sp_close_task, sp);
     if (nki_pipe_init(&sp->base, s, ep, &stream_pipe_ops) != 0) {
         nki_pfd_fini(&sp->pfd);
-        close(fd);
+        nki_bs_close(sp->bs);
         nki_count(NK_DEBUG_FDS, -1);
         free(sp);
         return NULL;

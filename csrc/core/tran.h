@@ -9,6 +9,7 @@
 #ifndef NKI_TRAN_H
 #define NKI_TRAN_H
 
+#include "bstream.h"
 #include "core.h"
 #include "errors.h"   /* helpers for stream transports */
 #include "sockaddr.h"
@@ -43,6 +44,9 @@ struct nki_tran {
     int type_byte;      /* stream framing: 0 none (tcp), 1 (ipc) */
     bool stream;
     const nki_tran_option *opts; /* ends with NKI_TOPT_END; may be NULL */
+    /* The rows of the transport this one runs over, searched after opts
+     * (the same rows, so values kept for them apply to both); may be NULL. */
+    const nki_tran_option *base_opts;
 
     /* Parse ep->url; allocate ep->tdata if needed.  NK_EADDRINVAL on a bad
      * URL. */
@@ -54,6 +58,9 @@ struct nki_tran {
     void (*ep_unbind)(nki_ep *ep);          /* after the listening fd closed */
     int (*ep_connect)(nki_ep *ep, int *fdp);/* non-blocking connect started */
     void (*fd_setup)(nki_ep *ep, int fd);   /* per connection options */
+    /* The byte stream of a new connection over fd, which it owns from here
+     * on (closed on failure too); NULL: the plain fd. */
+    int (*stream_open)(nki_ep *ep, int fd, nki_bstream **bsp);
 
     /* Other transports. */
     int (*ep_listen)(nki_ep *ep);

@@ -17,6 +17,11 @@ const nki_tran_option *nki_tran_opt_find(const nki_tran *t, const char *name)
             return o;
         }
     }
+    for (o = t->base_opts; o && o->opt.name; o++) {
+        if (strcmp(o->opt.name, name) == 0) {
+            return o;
+        }
+    }
     return NULL;
 }
 

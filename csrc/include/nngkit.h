@@ -311,4 +311,19 @@ int nk_listener_start(uint32_t lid);
 int nk_dialer_create(uint32_t sid, const char *url, uint32_t *did);
 int nk_dialer_start(uint32_t did, int flags);
 
+/* TLS configurations for tls+tcp:// (docs/tls.md), kept by id; implemented
+ * by the TLS transport (csrc/transport/tlsload.c).  A socket, dialer or
+ * listener takes one through its "tls-config" option (the id). */
+#define NK_TLS_AUTH_MODE 1     /* mode: 0 none, 1 optional, 2 required */
+#define NK_TLS_SERVER_NAME 2   /* a: the name */
+#define NK_TLS_CA_CHAIN 3      /* a: PEM certificates, b: PEM CRL or NULL */
+#define NK_TLS_OWN_CERT 4      /* a: PEM certificate(s), b: PEM key, pass */
+#define NK_TLS_CA_FILE 5       /* a: a PEM file */
+#define NK_TLS_CERT_KEY_FILE 6 /* a: a PEM file, certificate(s) then key; pass */
+/* 0 if TLS can be used; else NK_ENOTSUP and why (what to install) in buf. */
+int nk_tls_engine_error(char *buf, size_t len);
+int nk_tls_config_new(int server, uint32_t *id);
+int nk_tls_config_free(uint32_t id);
+int nk_tls_config_set(uint32_t id, int what, const char *a, const char *b, const char *pass, int mode);
+
 #endif /* NNGKIT_H */

@@ -9,31 +9,28 @@
 #include <unistd.h>
 
 #include "pipe.h"
-#include "tran.h"
+#include "tcp.h"
 
-typedef struct {
-    struct sockaddr_storage ss;
-    socklen_t sl;
-} tcp_addr;
+typedef nki_tcp_addr tcp_addr;
 
+/* tcp4:// and tls+tcp4:// are IPv4 only, the *6 schemes IPv6 only. */
 static int tcp_family(const char *url)
 {
-    if (strncmp(url, "tcp4://", 7) == 0) {
+    const char *sep = strstr(url, "://");
+    if (sep != NULL && sep > url && sep[-1] == '4') {
         return AF_INET;
     }
-    if (strncmp(url, "tcp6://", 7) == 0) {
+    if (sep != NULL && sep > url && sep[-1] == '6') {
         return AF_INET6;
     }
     return AF_UNSPEC;
 }
 
-static int tcp_ep_init(nki_ep *ep)
+int nki_tcp_addr_parse(nki_ep *ep, nki_tcp_addr *a)
 {
     const char *hp = strstr(ep->url, "://") + 3;
     char buf[NKI_URL_MAX];
     char *slash;
-    tcp_addr *a;
-    int rv;
     strcpy(buf, hp);
     /* The path must be empty or "/"; no query, fragment or user-info. */
     if ((slash = strchr(buf, '/')) != NULL) {
@@ -45,12 +42,18 @@ static int tcp_ep_init(nki_ep *ep)
     if (strpbrk(buf, "?#@") != NULL) {
         return NK_EADDRINVAL;
     }
-    if ((a = calloc(1, sizeof(*a))) == NULL) {
+    a->sl = sizeof(a->ss);
+    return nki_hostport_resolve(buf, !ep->dialer, tcp_family(ep->url), &a->ss, &a->sl);
+}
+
+static int tcp_ep_init(nki_ep *ep)
+{
+    tcp_addr *a = calloc(1, sizeof(*a));
+    int rv;
+    if (a == NULL) {
         return NK_ENOMEM;
     }
-    a->sl = sizeof(a->ss);
-    rv = nki_hostport_resolve(buf, !ep->dialer, tcp_family(ep->url), &a->ss, &a->sl);
-    if (rv != 0) {
+    if ((rv = nki_tcp_addr_parse(ep, a)) != 0) {
         free(a);
         return rv;
     }
@@ -64,7 +67,7 @@ static void tcp_ep_fini(nki_ep *ep)
     ep->tdata = NULL;
 }
 
-static int tcp_ep_bind(nki_ep *ep, int *fdp)
+int nki_tcp_ep_bind(nki_ep *ep, int *fdp)
 {
     tcp_addr *a = ep->tdata;
     struct sockaddr_storage bound;
@@ -116,7 +119,7 @@ static int tcp_ep_bind(nki_ep *ep, int *fdp)
     return 0;
 }
 
-static int tcp_ep_connect(nki_ep *ep, int *fdp)
+int nki_tcp_ep_connect(nki_ep *ep, int *fdp)
 {
     tcp_addr *a = ep->tdata;
     int fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), rv;
@@ -189,7 +192,7 @@ static int tcp_get_bound_port(void *obj, const nki_option *o, nki_optval *v)
     }
 
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
-static const nki_tran_option tcp_options[] = {
+const nki_tran_option nki_tcp_options[] = {
     TCP_SOCKOPT("tcp-nodelay", IPPROTO_TCP, TCP_NODELAY, 1),
     TCP_SOCKOPT("tcp-keepalive", SOL_SOCKET, SO_KEEPALIVE, 0),
     {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0},
@@ -200,10 +203,10 @@ static const nki_tran_option tcp_options[] = {
 };
 
 /* A new connection gets every TCP_SOCKOPT row's value for its endpoint. */
-static void tcp_fd_setup(nki_ep *ep, int fd)
+void nki_tcp_fd_setup(nki_ep *ep, int fd)
 {
     const nki_tran_option *t;
-    for (t = tcp_options; t->opt.name; t++) {
+    for (t = nki_tcp_options; t->opt.name; t++) {
         if (t->pipe_get == tcp_pipe_sockopt) {
             int v = (int) nki_ep_topt(ep, t);
             setsockopt(fd, TCP_SO_LEVEL(t->opt.arg), TCP_SO_NAME(t->opt.arg), &v, sizeof(v));
@@ -213,9 +216,9 @@ static void tcp_fd_setup(nki_ep *ep, int fd)
 
 #define TCP_TRAN(name)                                                                          \
     {                                                                                           \
-        .scheme = name, .type_byte = 0, .stream = true, .opts = tcp_options,                   \
-        .ep_init = tcp_ep_init, .ep_fini = tcp_ep_fini, .ep_bind = tcp_ep_bind,                \
-        .ep_connect = tcp_ep_connect, .fd_setup = tcp_fd_setup,                                 \
+        .scheme = name, .type_byte = 0, .stream = true, .opts = nki_tcp_options,               \
+        .ep_init = tcp_ep_init, .ep_fini = tcp_ep_fini, .ep_bind = nki_tcp_ep_bind,            \
+        .ep_connect = nki_tcp_ep_connect, .fd_setup = nki_tcp_fd_setup,                         \
     }
 
 static const nki_tran nki_tcp_tran = TCP_TRAN("tcp");

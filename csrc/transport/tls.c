@@ -1,0 +1,192 @@
+/*
+ * tls+tcp:// (and tls+tcp4://, tls+tcp6://): a TCP connection, TLS over it
+ * (tlseng.h), and inside TLS exactly tcp's bytes: the SP connection header
+ * and frames (stream.c).  The handshake runs in the pipe's first reads and
+ * writes, so the pipe's handshake timeout covers TLS and the SP header.
+ *
+ * Each endpoint has a configuration of its own (a dialer: client, verifying
+ * the server; a listener: server, asking nothing of clients); a "tls-config"
+ * on the socket or the endpoint replaces it, and the tls-* settings below
+ * change whichever is in use, as in NNG.  A dialer checks the server's
+ * certificate against the configuration's server name, else the URL's host.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pipe.h"
+#include "tcp.h"
+#include "tlsload.h"
+
+#define NAME_MAX_LEN 256
+
+typedef struct {
+    nki_tcp_addr addr;   /* first: tcp.c's bind and connect read it */
+    nki_tlseng_cfg *own; /* the endpoint's own configuration */
+    char host[NAME_MAX_LEN];        /* the URL's host: the default server name */
+    char server_name[NAME_MAX_LEN]; /* tls-server-name as given ("": none) */
+} tls_ep;
+
+static int tls_set_change(void *obj, const nki_option *o, const nki_optval *v);
+static int tls_set_server_name(void *obj, const nki_option *o, const nki_optval *v);
+static int tls_get_server_name(void *obj, const nki_option *o, nki_optval *v);
+static int tls_pipe_verified(void *obj, const nki_option *o, nki_optval *v);
+static int tls_pipe_peer(void *obj, const nki_option *o, nki_optval *v);
+
+#define TLS_SET_ROW(name, type, hi, what) \
+    {{name, type, 0, hi, NULL, tls_set_change, what}, NKI_TOPT_EP, 0, NULL}
+
+/* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
+static const nki_tran_option tls_options[] = {
+    /* first: TLS_CONFIG_ROW */
+    {{"tls-config", NKI_OPT_INT, 0, 0x7fffffff, nki_topt_ep_get, nki_topt_ep_set, 0},
+     NKI_TOPT_SOCKET | NKI_TOPT_EP, 0, NULL},
+    TLS_SET_ROW("tls-ca-file", NKI_OPT_STR, 0, NK_TLS_CA_FILE),
+    TLS_SET_ROW("tls-cert-key-file", NKI_OPT_STR, 0, NK_TLS_CERT_KEY_FILE),
+    TLS_SET_ROW("tls-authmode", NKI_OPT_INT, NKI_TLS_AUTH_REQUIRED, NK_TLS_AUTH_MODE),
+    {{"tls-server-name", NKI_OPT_STR, 0, 0, tls_get_server_name, tls_set_server_name, NK_TLS_SERVER_NAME},
+     NKI_TOPT_EP, 0, NULL},
+    {{"tls-verified", NKI_OPT_BOOL, 0, 1, NULL, NULL, 0}, 0, 0, tls_pipe_verified},
+    {{"tls-peer-cn", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, tls_pipe_peer},
+    {{"tls-peer-alt-names", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tls_pipe_peer},
+    NKI_TOPT_END,
+};
+#define TLS_CONFIG_ROW (&tls_options[0])
+
+/* The URL's host, without brackets or port. */
+static void url_host(const char *url, char *out, size_t len)
+{
+    const char *h = strstr(url, "://") + 3, *end;
+    size_t n;
+    if (*h == '[') {
+        h++;
+        end = strchr(h, ']');
+    } else {
+        end = h + strcspn(h, "/");
+        const char *colon = memchr(h, ':', (size_t) (end - h));
+        end = colon ? colon : end;
+    }
+    n = end ? (size_t) (end - h) : strlen(h);
+    n = n < len - 1 ? n : len - 1;
+    memcpy(out, h, n);
+    out[n] = '\0';
+}
+
+static int tls_ep_init(nki_ep *ep)
+{
+    const nki_tlseng *e;
+    tls_ep *t;
+    int rv;
+    if ((e = nki_tlseng_get(&rv)) == NULL) {
+        return rv; /* NK_ENOTSUP: nk_tls_engine_error says what is missing */
+    }
+    if ((t = calloc(1, sizeof(*t))) == NULL) {
+        return NK_ENOMEM;
+    }
+    if ((rv = nki_tcp_addr_parse(ep, &t->addr)) != 0 || (t->own = e->cfg_new(!ep->dialer)) == NULL) {
+        free(t);
+        return rv ? rv : NK_ENOMEM;
+    }
+    url_host(ep->url, t->host, sizeof(t->host));
+    ep->tdata = t;
+    return 0;
+}
+
+static void tls_ep_fini(nki_ep *ep)
+{
+    tls_ep *t = ep->tdata;
+    int rv;
+    if (t != NULL) {
+        nki_tlseng_get(&rv)->cfg_free(t->own);
+        free(t);
+        ep->tdata = NULL;
+    }
+}
+
+/* The configuration in use: a tls-config (endpoint's, else socket's), or
+ * the endpoint's own. */
+static nki_tlseng_cfg *tls_cfg(nki_ep *ep)
+{
+    int64_t id = nki_ep_topt(ep, TLS_CONFIG_ROW);
+    return id > 0 ? nki_tls_config_find((uint32_t) id) : ((tls_ep *) ep->tdata)->own;
+}
+
+static int tls_stream_open(nki_ep *ep, int fd, nki_bstream **bsp)
+{
+    tls_ep *t = ep->tdata;
+    nki_tlseng_cfg *c = tls_cfg(ep);
+    int rv;
+    const nki_tlseng *e = nki_tlseng_get(&rv);
+    if (c == NULL) {
+        close(fd); /* its tls-config was freed */
+        return NK_ECRYPTO;
+    }
+    return e->conn_new(c, fd, ep->dialer ? t->host : NULL, bsp);
+}
+
+/* ---- options ---- */
+
+/* tls-ca-file, tls-cert-key-file, tls-auth-mode: arg is the NK_TLS_* change. */
+static int tls_set_change(void *obj, const nki_option *o, const nki_optval *v)
+{
+    nki_tlseng_cfg *c = tls_cfg(obj);
+    if (c == NULL) {
+        return NK_ESTATE;
+    }
+    return nki_tls_config_change(c, (int) o->arg, v->data, NULL, NULL, (int) v->i);
+}
+
+static int tls_set_server_name(void *obj, const nki_option *o, const nki_optval *v)
+{
+    nki_ep *ep = obj;
+    tls_ep *t = ep->tdata;
+    int rv;
+    (void) o;
+    if (v->len >= sizeof(t->server_name)) {
+        return NK_EINVAL;
+    }
+    if ((rv = tls_set_change(obj, o, v)) == 0) {
+        memcpy(t->server_name, v->data, v->len);
+        t->server_name[v->len] = '\0';
+    }
+    return rv;
+}
+
+static int tls_get_server_name(void *obj, const nki_option *o, nki_optval *v)
+{
+    tls_ep *t = ((nki_ep *) obj)->tdata;
+    (void) o;
+    return nki_optval_str(v, t->server_name[0] ? t->server_name : t->host);
+}
+
+static int tls_pipe_verified(void *obj, const nki_option *o, nki_optval *v)
+{
+    int rv;
+    (void) o;
+    v->i = nki_tlseng_get(&rv)->peer_verified(nki_stream_pipe_stream(obj));
+    return 0;
+}
+
+static int tls_pipe_peer(void *obj, const nki_option *o, nki_optval *v)
+{
+    int rv;
+    const nki_tlseng *e = nki_tlseng_get(&rv);
+    nki_bstream *bs = nki_stream_pipe_stream(obj);
+    return o->arg ? e->peer_alt_names(bs, v->buf, v->size) : e->peer_cn(bs, v->buf, v->size);
+}
+
+#define TLS_TRAN(name)                                                                          \
+    {                                                                                           \
+        .scheme = name, .type_byte = 0, .stream = true, .opts = tls_options,                   \
+        .base_opts = nki_tcp_options, .ep_init = tls_ep_init, .ep_fini = tls_ep_fini,          \
+        .ep_bind = nki_tcp_ep_bind, .ep_connect = nki_tcp_ep_connect,                           \
+        .fd_setup = nki_tcp_fd_setup, .stream_open = tls_stream_open,                           \
+    }
+
+static const nki_tran nki_tls_tran = TLS_TRAN("tls+tcp");
+static const nki_tran nki_tls4_tran = TLS_TRAN("tls+tcp4");
+static const nki_tran nki_tls6_tran = TLS_TRAN("tls+tcp6");
+
+NKI_TRAN_REGISTER(nki_tls_tran)
+NKI_TRAN_REGISTER(nki_tls4_tran)
+NKI_TRAN_REGISTER(nki_tls6_tran)
