@@ -26,6 +26,7 @@ from ._protocols import (
     Surveyor0Context,
 )
 from ._device import device
+from ._tls import TLSConfig
 from . import exceptions
 from ._pipes import ADD_POST as PIPE_EV_ADD_POST
 from ._pipes import ADD_PRE as PIPE_EV_ADD_PRE
@@ -58,6 +59,7 @@ __all__ = [
     "Dialer",
     "Pipe",
     "Message",
+    "TLSConfig",
     "SocketStats",
     "PipeStats",
     "EndpointStats",

@@ -9,7 +9,7 @@ receive gives them (`received`), so no Python object ever owns core memory.
 from __future__ import annotations
 
 import builtins
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Any, List, Optional, Union
 
 from ._backend import objects, options
 from ._backend.core import const
@@ -43,6 +43,14 @@ class Pipe(OptionAccess):
     peer_pid = IntOption("ipc:peer-pid", "The peer process id of an ipc connection (SO_PEERCRED).")
     peer_uid = IntOption("ipc:peer-uid", "The peer user id of an ipc connection.")
     peer_gid = IntOption("ipc:peer-gid", "The peer group id of an ipc connection.")
+    tls_verified = BoolOption("tls-verified", "Whether the peer's certificate was verified (tls+tcp).")
+    tls_peer_cn = StrOption("tls-peer-cn", "The common name of the peer's certificate (tls+tcp).")
+
+    @property
+    def tls_peer_alt_names(self) -> List[str]:
+        """The DNS and IP alternative names of the peer's certificate (tls+tcp)."""
+        text = options.get_str(self._opt_kind, self._pid, b"tls-peer-alt-names")
+        return [name for name in text.split("\n") if name]
 
     def __init__(self, pid: int, socket: Optional["Socket"] = None) -> None:
         self._pid = int(pid)

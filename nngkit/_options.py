@@ -150,6 +150,8 @@ OPTION_TYPES: Dict[str, str] = {
     "sub:subscribe": "bytes", "sub:unsubscribe": "bytes",
     "ws:txframe-max": "size", "ws:rxframe-max": "size", "ws:protocol": "str",
     "ws:request-headers": "str", "ws:response-headers": "str", "ws:request-uri": "str",
+    "tls-ca-file": "str", "tls-cert-key-file": "str", "tls-server-name": "str",
+    "tls-verified": "bool", "tls-peer-cn": "str", "tls-peer-alt-names": "str",
 }
 
 OptValue = Union[int, bool, str, bytes]

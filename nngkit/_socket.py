@@ -25,6 +25,7 @@ from ._message import Pipe
 from ._pipes import PipeEvents
 from ._options import BoolOption, IntOption, MsOption, Option, OptionAccess, SizeOption, StrOption
 from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
+from ._tls import TLSConfig, TLSConfigOption
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,11 @@ class _Endpoint(OptionAccess):
     tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on its new connections (default: the socket's).")
     peer = IntOption("peer", "The peer protocol number of its socket (read-only).")
     peer_name = StrOption("peer-name", "The peer protocol name of its socket (read-only).")
+    tls_config = TLSConfigOption("tls-config", "Its `TLSConfig` (tls+tcp://), replacing its own.")
+    tls_ca_file = StrOption("tls-ca-file", "Trust the PEM certificates of this file (write-only).")
+    tls_cert_key_file = StrOption("tls-cert-key-file", "Its certificate(s) then key, one PEM file (write-only).")
+    tls_auth_mode = IntOption("tls-authmode", "TLSConfig.AUTH_MODE_* (write-only).")
+    tls_server_name = StrOption("tls-server-name", "The name the server's certificate must carry.")
 
     def __init__(self, eid: int, socket: "Socket") -> None:
         self._eid = eid
@@ -162,6 +168,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     tcp_nodelay = BoolOption("tcp-nodelay", "Disable Nagle's algorithm on new tcp connections.")
     tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on new connections.")
     handshake_timeout = MsOption("handshake-timeout", "Drop peers that do not finish the SP handshake in time (ms).")
+    tls_config = TLSConfigOption("tls-config", "The `TLSConfig` of its tls+tcp:// dialers and listeners.")
 
     def __init__(
         self,
@@ -177,6 +184,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         reconnect_time_max: Optional[int] = None,
         name: Optional[str] = None,
         block_on_dial: Optional[bool] = None,
+        tls_config: Optional[TLSConfig] = None,
         raw: bool = False,
         async_backend: Optional[str] = None,
         **protocol_options: Any,
@@ -198,7 +206,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
             recv_timeout=recv_timeout, send_timeout=send_timeout,
             recv_max_size=recv_max_size, recv_buffer_size=recv_buffer_size,
             send_buffer_size=send_buffer_size, reconnect_time_min=reconnect_time_min,
-            reconnect_time_max=reconnect_time_max, name=name, **protocol_options,
+            reconnect_time_max=reconnect_time_max, name=name, tls_config=tls_config, **protocol_options,
         )
         try:
             self._start(settings, listen, dial, block_on_dial)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .._errors import check
+from .._errors import NotSupported, check
+from . import tls
 from .core import const, ffi, lib
 from .msg import lent, reclaim
 
@@ -54,8 +55,24 @@ def close_context(cid: int) -> None:
     _closed(lib.nk_ctx_close(cid))
 
 
+_ENOTSUP = const("ENOTSUP")
+_SECURE_SCHEMES = (b"tls+", b"wss")
+
+
+def _create(call: Callable[[Any], int], url: bytes) -> int:
+    """An endpoint's id; a TLS URL the core cannot serve says what is missing."""
+    out = ffi.new("uint32_t *")
+    rv = call(out)
+    if rv == _ENOTSUP and url.lower().startswith(_SECURE_SCHEMES):
+        why = tls.engine_error()
+        if why is not None:
+            raise NotSupported(why, rv)
+    check(rv)
+    return int(out[0])
+
+
 def create_listener(sid: int, url: bytes) -> int:
-    return _new_id(lambda out: lib.nk_listener_create(sid, url, out))
+    return _create(lambda out: lib.nk_listener_create(sid, url, out), url)
 
 
 def start_listener(lid: int) -> None:
@@ -67,7 +84,7 @@ def close_listener(lid: int) -> None:
 
 
 def create_dialer(sid: int, url: bytes) -> int:
-    return _new_id(lambda out: lib.nk_dialer_create(sid, url, out))
+    return _create(lambda out: lib.nk_dialer_create(sid, url, out), url)
 
 
 def start_dialer(did: int, block: bool) -> None:

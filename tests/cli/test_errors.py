@@ -219,9 +219,11 @@ def test_tls_validation_errors_still_come_first(ctx):
 
 
 @pytest.mark.nngkit_only
-def test_a_tls_url_is_not_supported_by_this_build():
-    r = run_inproc(["--pull0", "--dial", "tls+tcp://127.0.0.1:5"])
-    assert (r.rc, r.err) == (1, "Unable to create dialer for tls+tcp://127.0.0.1:5: Not supported\n")
+def test_a_tls_url_is_dialed_as_nng_does():
+    argv = ["--pull0", "--dial", "tls+tcp://127.0.0.1:5"]
+    r = run_inproc(argv)
+    assert (r.rc, r.err) == (1, "Unable to dial on tls+tcp://127.0.0.1:5: Connection refused\n")
+    assert run_real(argv).err == r.err
 
 
 def test_every_table_entry_is_reachable():
