@@ -57,7 +57,10 @@ ls "$WORK/dist"
 step_end
 
 step_start "auditwheel repair"
+# The TLS engine links the system's OpenSSL, which the wheel must not carry
+# (docs/install.md): auditwheel leaves those two libraries out.
 quiet env PATH="$WORK/tools/bin:$PATH" "$WORK/tools/bin/auditwheel" repair \
+    --exclude libssl.so.3 --exclude libcrypto.so.3 \
     --wheel-dir "$WORK/wheelhouse" "$WORK"/dist/nngkit-*.whl
 WHEEL="$(ls "$WORK"/wheelhouse/nngkit-*.whl)"
 case "$(basename "$WHEEL")" in
@@ -65,6 +68,12 @@ case "$(basename "$WHEEL")" in
     *) echo "repaired wheel has an unexpected tag: $WHEEL" >&2; exit 1 ;;
 esac
 "$WORK/tools/bin/auditwheel" show "$WHEEL" 2>/dev/null
+if "$PY" -m zipfile -l "$WHEEL" | grep -E 'nngkit\.libs/.*(libssl|libcrypto)'; then
+    echo "the wheel carries a copy of OpenSSL (see docs/install.md)" >&2; exit 1
+fi
+if ! "$PY" -m zipfile -l "$WHEEL" | grep -q 'nngkit/_nk_openssl\.so'; then
+    echo "the wheel has no TLS engine (nngkit/_nk_openssl.so): was libssl-dev installed?" >&2; exit 1
+fi
 step_end
 
 step_start "sdist installed into a fresh venv (compiles the core)"
