@@ -13,7 +13,6 @@ from typing import Any, List, Optional, Union
 
 from ._backend import tls
 from ._backend.options import set_int
-from ._errors import InvalidOperation
 from ._options import Option
 
 __all__ = ["TLSConfig"]
@@ -26,7 +25,8 @@ def _text(value: Union[str, bytes]) -> str:
 class TLSConfig:
     """A TLS configuration: a client's or a server's certificates and checks.
 
-    ``mode`` is `MODE_CLIENT` or `MODE_SERVER`.  A client verifies the
+    ``mode`` is `MODE_CLIENT` or `MODE_SERVER` (any other value is a
+    client, as in NNG).  A client verifies the
     server by default (against ``server_name``, else the URL's host); a
     server asks for a client certificate only with ``auth_mode``
     `AUTH_MODE_OPTIONAL` or `AUTH_MODE_REQUIRED`.  ``ca_string`` and
@@ -53,8 +53,6 @@ class TLSConfig:
             raise ValueError("Cannot set both own_{key,cert}_string an cert_key_file!")
         if bool(own_cert_string) != bool(own_key_string):
             raise ValueError("own_key_string and own_cert_string must be both set or unset")
-        if mode not in (self.MODE_CLIENT, self.MODE_SERVER):
-            raise InvalidOperation("Invalid argument")  # NNG's answer to an unknown mode
         if isinstance(ca_files, str):
             ca_files = [ca_files]
         self._id = tls.new_config(mode == self.MODE_SERVER)

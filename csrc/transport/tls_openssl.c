@@ -137,7 +137,7 @@ static int add_trust(nki_tlseng_cfg *c, const char *pem)
     BIO_free(b);
     if (infos == NULL) {
         ERR_clear_error();
-        return NK_EINVAL;
+        return NK_ECRYPTO;
     }
     for (i = 0; i < sk_X509_INFO_num(infos) && rv == 0; i++) {
         X509_INFO *in = sk_X509_INFO_value(infos, i);
@@ -153,7 +153,7 @@ static int add_trust(nki_tlseng_cfg *c, const char *pem)
     if (crls > 0) {
         X509_STORE_set_flags(st, X509_V_FLAG_CRL_CHECK);
     }
-    return certs + crls > 0 ? 0 : NK_EINVAL;
+    return certs + crls > 0 ? 0 : NK_ECRYPTO;
 }
 
 static int cfg_ca_chain(nki_tlseng_cfg *c, const char *pem, const char *crl)
@@ -190,15 +190,15 @@ static int use_certs(SSL_CTX *ctx, const char *cert)
     SSL_CTX_clear_chain_certs(ctx);
     while (rv == 0 && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
         if (n++ == 0) {
-            rv = SSL_CTX_use_certificate(ctx, x) == 1 ? 0 : NK_EINVAL;
+            rv = SSL_CTX_use_certificate(ctx, x) == 1 ? 0 : NK_ECRYPTO;
             X509_free(x);
         } else if (SSL_CTX_add0_chain_cert(ctx, x) != 1) {
             X509_free(x);
-            rv = NK_EINVAL;
+            rv = NK_ECRYPTO;
         }
     }
     BIO_free(b);
-    return n == 0 ? NK_EINVAL : rv;
+    return n == 0 ? NK_ECRYPTO : rv;
 }
 
 static int cfg_own_cert(nki_tlseng_cfg *c, const char *cert, const char *key, const char *pass)
@@ -208,7 +208,7 @@ static int cfg_own_cert(nki_tlseng_cfg *c, const char *cert, const char *key, co
     if (rv == 0) {
         k = read_key(key, pass);
         if (k == NULL || SSL_CTX_use_PrivateKey(c->ctx, k) != 1 || SSL_CTX_check_private_key(c->ctx) != 1) {
-            rv = NK_EINVAL;
+            rv = NK_ECRYPTO;
         }
         EVP_PKEY_free(k);
     }

@@ -10,7 +10,8 @@
  * it only fills the byte-stream ops of bstream.h.  All calls run with
  * nki_lock held and never block.
  *
- * Results are 0 or an NK_* code.  A stream's handshake runs inside its first
+ * Results are 0 or an NK_* code (PEM that cannot be used: NK_ECRYPTO, as
+ * NNG answers).  A stream's handshake runs inside its first
  * reads and writes; a failed one reads or writes -NK_EPEERAUTH (the peer's
  * certificate was refused) or -NK_ECRYPTO (anything else TLS refused).
  */

@@ -33,9 +33,11 @@ def test_value_errors(kw, text):
         nk.TLSConfig(nk.TLSConfig.MODE_CLIENT, **kw)
 
 
-def test_bad_pem_is_an_invalid_argument():
-    with pytest.raises(nk.InvalidOperation):
+def test_bad_pem_is_a_crypto_error(pki):
+    with pytest.raises(nk.CryptoError):
         nk.TLSConfig(nk.TLSConfig.MODE_CLIENT, ca_string="not a certificate")
+    with pytest.raises(nk.CryptoError):
+        nk.TLSConfig(nk.TLSConfig.MODE_SERVER, own_cert_string=pki.cert_pem(pki.server), own_key_string="no key")
     with pytest.raises(nk.NoEntry):
         nk.TLSConfig(nk.TLSConfig.MODE_CLIENT, ca_files="/nonexistent/ca.pem")
 
@@ -66,7 +68,7 @@ def test_cert_key_file_with_encrypted_key_and_ca_files(sockets, pki):
     enc = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                             serialization.BestAvailableEncryption(b"s3cret")).decode()
     path = pki.file("server-enc.pem", pki.cert_pem(pki.server) + enc)
-    with pytest.raises(nk.InvalidOperation):
+    with pytest.raises(nk.CryptoError):
         nk.TLSConfig(nk.TLSConfig.MODE_SERVER, cert_key_file=path, passwd="wrong")
     scfg = nk.TLSConfig(nk.TLSConfig.MODE_SERVER, cert_key_file=path, passwd="s3cret")
     ca_files = [pki.file("other.pem", pki.other_ca_pem), pki.file("ca.pem", pki.ca_pem)]
