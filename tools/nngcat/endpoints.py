@@ -36,8 +36,33 @@ class EndpointError(Fatal):
 
 TCP_SCHEMES = ("tcp", "tcp4", "tcp6", "tls+tcp", "tls+tcp4", "tls+tcp6")
 
-TLS_UNSUPPORTED = ("TLS options (--insecure, --cacert, --cert, --key) are not supported "
-                   "by this build: nngkit has no TLS transport yet.")
+SECURE_SCHEMES = ("tls+tcp", "tls+tcp4", "tls+tcp6", "wss", "wss4", "wss6")
+
+
+def _pem(data: bytes) -> str:
+    return data.decode("latin-1")  # PEM is ASCII; anything else fails in the engine, as in NNG
+
+
+def tls_config(cfg: Config, url: str, dialer: bool) -> Optional[nngkit.TLSConfig]:
+    """The TLS settings of NNG nngcat for one TLS endpoint (None: leave its own).
+
+    In NNG's order: --insecure (no verification), then --cert with --key
+    (the key defaults to the --cert file; --key alone does nothing), then
+    --cacert.  A failure is ``Unable to configure TLS: <error>``.
+    """
+    if not cfg.uses_tls or split_url(url)[0] not in SECURE_SCHEMES:
+        return None  # NNG ignores TLS settings for other transports
+    try:
+        tls = nngkit.TLSConfig(nngkit.TLSConfig.MODE_CLIENT if dialer else nngkit.TLSConfig.MODE_SERVER)
+        if cfg.insecure:
+            tls.set_auth_mode(nngkit.TLSConfig.AUTH_MODE_NONE)
+        if cfg.cert is not None:
+            tls.set_own_cert(_pem(cfg.cert), _pem(cfg.key if cfg.key is not None else cfg.cert))
+        if cfg.cacert is not None:
+            tls.set_ca_chain(_pem(cfg.cacert))
+    except nngkit.NNGException as err:
+        raise EndpointError("Unable to configure TLS: %s" % err) from None
+    return tls
 
 
 def split_url(url: str) -> Tuple[str, str, str, Optional[str], str]:
@@ -114,15 +139,15 @@ def open_socket(cfg: Config) -> nngkit.Socket:
 
 def start(sock: nngkit.Socket, cfg: Config, stdout: BinaryIO) -> None:
     """Start every endpoint in command-line order; print -v lines as they come up."""
-    if cfg.uses_tls:
-        raise EndpointError(TLS_UNSUPPORTED)
     for mode, url in cfg.addrs:
         dialer = mode == "dial"
+        tls = tls_config(cfg, url, dialer)
+        opts = {} if tls is None else {"tls_config": tls}
         try:
             if dialer:
-                sock.dial(url, block=not cfg.async_dial)
+                sock.dial(url, block=not cfg.async_dial, **opts)
             else:
-                listener = sock.listen(url)
+                listener = sock.listen(url, **opts)
         except (nngkit.NNGException, ValueError, UnicodeError) as err:
             raise _failure(url, dialer, err) from None
         if cfg.verbose:
