@@ -14,8 +14,6 @@ NOT_PROVIDED = {
     "nng": "pynng's implementation module; nngkit's classes are top-level",
     "options": "pynng's option helpers module; nngkit options are properties",
     "sockaddr": "pynng's address classes; nngkit gives addresses as strings",
-    "tls": "no TLS transport yet",
-    "TLSConfig": "no TLS transport yet",
 }
 
 
