@@ -2,8 +2,8 @@
 
 Made at run time with ``cryptography`` (EC P-256 keys, valid from an hour
 ago for a day), as PEM strings and as files, with the matching nngcat flags
-and TLS configurations for pynng.  nngkit has no TLSConfig yet (its tls+tcp
-and wss transports are to come): ``server_config("nngkit")`` says so.
+and TLS configurations for nngkit and pynng (the same arguments: nngkit's
+TLSConfig is pynng's).
 """
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 from typing import Any, List, Tuple
 
-from .urls import TransportUnavailable
 
 
 @dataclass(frozen=True)
@@ -44,14 +43,16 @@ class TLSMaterials:
         return self._config(impl, server=False)
 
     def _config(self, impl: str, server: bool) -> Any:
-        if impl == "nngkit":
-            raise TransportUnavailable("nngkit has no TLSConfig yet (tls+tcp and wss are not available in this "
-                                       "nngkit); use the PEM strings or files, or impl='pynng'")
-        if impl != "pynng":
+        if impl not in ("nngkit", "pynng"):
             raise ValueError("TLS configurations are made for 'nngkit' or 'pynng', not %r" % impl)
-        import pynng  # type: ignore[import-untyped, unused-ignore]
+        if impl == "nngkit":
+            import nngkit
 
-        cfg = pynng.TLSConfig
+            cfg = nngkit.TLSConfig
+        else:
+            import pynng  # type: ignore[import-untyped, unused-ignore]
+
+            cfg = pynng.TLSConfig
         if server:
             return cfg(cfg.MODE_SERVER, ca_string=self.ca_pem, own_key_string=self.server_key_pem,
                        own_cert_string=self.server_cert_pem, auth_mode=cfg.AUTH_MODE_OPTIONAL)

@@ -46,7 +46,8 @@ TRANSPORTS: Dict[str, Transport] = {
     # inproc lives inside one process: only an in-process nngkit peer can be on the other end.
     "inproc": Transport("inproc", frozenset({"nngkit"})),
     "ws": Transport("ws", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no ws transport yet"),
-    "tls+tcp": Transport("tls+tcp", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no tls+tcp transport yet"),
+    "tls+tcp": Transport("tls+tcp", _PROCESS_IMPLS | {"nngkit"}, False,
+                         "nngkit has tls+tcp, but this plugin does not give its peers TLS configurations yet"),
     "wss": Transport("wss", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no wss transport yet"),
 }
 
