@@ -131,12 +131,16 @@ class Peer:
         """Why the peer failed on its own (None if it did not)."""
         if self._stopped or self._reported:
             return None
+        self._settle()
         rc = self.returncode
         if rc is not None and rc != 0:
             return "%s %s" % (self, self.exit_text())
         if self.errors:
             return "%s reported: %s" % (self, "; ".join(self.errors))
         return None
+
+    def _settle(self) -> None:
+        """Let a peer that has exited finish reporting (its output read, its status known)."""
 
     def exit_text(self) -> str:
         rc = self.returncode
@@ -185,6 +189,12 @@ class ProcessPeer(Peer):
     @property
     def pid(self) -> int:
         return self.proc.pid
+
+    def _settle(self) -> None:
+        # The process may be gone while the reader still drains its output: a
+        # crash seen by the test (proc.wait) must not pass unnoticed here.
+        if self.proc.poll() is not None:
+            self._reader.join(5)
 
     @property
     def returncode(self) -> Optional[int]:
