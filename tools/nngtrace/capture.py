@@ -2,11 +2,13 @@
 
 dpkt reads both container formats and parses Ethernet, Linux cooked (SLL),
 loopback and raw-IP link layers, IPv4, IPv6 and TCP.  TCP streams are
-reassembled per direction by sequence number: retransmitted bytes are
-trimmed, segments that arrive early are held (at most HOLD bytes per
-direction), and a gap that never fills ends that direction's decoding with
-a "cut" event.  A flow is decoded when it starts with an SP header, or when
-one of its ports is a ``--port``.
+reassembled per direction by sequence number, from the SYN's sequence number
+when the capture has it (else from the first segment seen): retransmitted
+bytes are trimmed, segments that arrive early are held (at most HOLD bytes
+per direction), a FIN takes effect when the stream has reached it, and a gap
+that never fills ends that direction's decoding with a "cut" event.  A flow
+is decoded when its first in-order bytes are an SP header, or when one of
+its ports is a ``--port``.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class Direction:
     next_seq: Optional[int] = None
     held: Dict[int, bytes] = field(default_factory=dict)
     held_bytes: int = 0
+    fin_seq: Optional[int] = None  # where a FIN seen (maybe early) ends the stream
     ended: bool = False
 
 
@@ -101,12 +104,9 @@ class CaptureReader:
         flow = self.flows.get((src, dst)) or self.flows.get((dst, src))
         if flow is None:
             flow = self._new_flow(rel, src, dst, tcp)
-        if not flow.decided and tcp.data:
-            self._decide(flow, rel, bytes(tcp.data[:4]) == MAGIC)
-        if flow.dec is None:
-            return
-        d = "up" if src == flow.client else "down"
-        self._take(flow, d, rel, tcp)
+        if flow.decided and flow.dec is None:
+            return  # not SP: not followed
+        self._take(flow, "up" if src == flow.client else "down", rel, tcp)
 
     def _new_flow(self, rel: float, src: Endpoint, dst: Endpoint, tcp: dpkt.tcp.TCP) -> Flow:
         syn_ack = tcp.flags & dpkt.tcp.TH_SYN and tcp.flags & dpkt.tcp.TH_ACK
@@ -118,7 +118,7 @@ class CaptureReader:
         return flow
 
     def _decide(self, flow: Flow, rel: float, wanted: bool) -> None:
-        """Decode this flow or ignore it, once: by --port, else by its first bytes being an SP header."""
+        """Decode this flow or ignore it, once: by --port, else by its first in-order bytes being an SP header."""
         flow.decided = True
         if not wanted:
             return
@@ -131,16 +131,29 @@ class CaptureReader:
 
     def _take(self, flow: Flow, d: str, rel: float, tcp: dpkt.tcp.TCP) -> None:
         st = flow.dirs[d]
-        seq = tcp.seq + (1 if tcp.flags & dpkt.tcp.TH_SYN else 0)
+        seq = (tcp.seq + (1 if tcp.flags & dpkt.tcp.TH_SYN else 0)) & 0xFFFFFFFF
         if st.next_seq is None:
-            st.next_seq = seq
+            st.next_seq = seq  # after the SYN, or (no SYN captured) the first segment seen
         data = bytes(tcp.data)
-        if data:
-            self._place(flow, d, rel, st, seq, data)
-        if tcp.flags & (dpkt.tcp.TH_FIN | dpkt.tcp.TH_RST) and not st.ended:
-            self._end(flow, d, rel, "reset" if tcp.flags & dpkt.tcp.TH_RST else "fin")
+        if tcp.flags & dpkt.tcp.TH_FIN and st.fin_seq is None:
+            st.fin_seq = (seq + len(data)) & 0xFFFFFFFF
+        if st.ended:
+            return
+        for piece in self._place(st, seq, data):
+            if not flow.decided:
+                self._decide(flow, rel, piece[:4] == MAGIC)
+            if flow.dec is None:
+                return
+            self._feed(flow, d, rel, piece)
+        how = "reset" if tcp.flags & dpkt.tcp.TH_RST else "fin" if st.fin_seq == st.next_seq else None
+        if how is not None:
+            if flow.dec is None:
+                st.ended = True  # undecided: nothing to report
+            else:
+                self._end(flow, d, rel, how)
 
-    def _place(self, flow: Flow, d: str, rel: float, st: Direction, seq: int, data: bytes) -> None:
+    def _place(self, st: Direction, seq: int, data: bytes) -> List[bytes]:
+        """The bytes this segment makes contiguous, in stream order (a gap's segments are held)."""
         assert st.next_seq is not None
         off = (seq - st.next_seq) & 0xFFFFFFFF
         if off >= 0x80000000:  # starts before what we have: a retransmission, maybe with new bytes
@@ -148,19 +161,20 @@ class CaptureReader:
             data, seq = data[skip:], st.next_seq
             off = 0
         if not data:
-            return
-        if off > 0:
+            return []
+        if off > 0:  # early: held until the gap before it fills
             if st.held_bytes + len(data) <= HOLD and seq not in st.held:
                 st.held[seq] = data
                 st.held_bytes += len(data)
-            return
-        self._feed(flow, d, rel, data)
+            return []
+        out = [data]
         st.next_seq = (st.next_seq + len(data)) & 0xFFFFFFFF
         while st.next_seq in st.held:
             more = st.held.pop(st.next_seq)
             st.held_bytes -= len(more)
-            self._feed(flow, d, rel, more)
+            out.append(more)
             st.next_seq = (st.next_seq + len(more)) & 0xFFFFFFFF
+        return out
 
     def _feed(self, flow: Flow, d: str, rel: float, data: bytes) -> None:
         assert flow.dec is not None
