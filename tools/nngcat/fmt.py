@@ -34,6 +34,8 @@ _QUOTED_SPECIAL = {0x0A: b"\\n", 0x0D: b"\\r", 0x09: b"\\t", 0x22: b'\\"', 0x5C:
 _QUOTED_PIECES = tuple(
     _QUOTED_SPECIAL.get(b, bytes([b]) if b in _PRINTABLE else _HEX_PIECES[b]) for b in range(256)
 )
+# the bytes quoted shows as themselves: a body of only these needs no per-byte work
+_QUOTED_PLAIN = bytes(b for b in _PRINTABLE if b not in _QUOTED_SPECIAL)
 
 
 def fmt_no(body: bytes) -> bytes:
@@ -49,6 +51,9 @@ def fmt_ascii(body: bytes) -> bytes:
 
 
 def fmt_quoted(body: bytes) -> bytes:
+    raw = bytes(body)
+    if not raw.translate(None, _QUOTED_PLAIN):  # nothing left once the plain bytes are deleted
+        return b'"' + raw + b'"\n'
     pieces = _QUOTED_PIECES
     return b'"' + b"".join([pieces[b] for b in body]) + b'"\n'
 

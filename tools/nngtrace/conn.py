@@ -50,8 +50,12 @@ class ConnDecoder:
 
     def feed(self, d: str, data: bytes, ts: float) -> List[Event]:
         out: List[Event] = []
+        frame = framing.Frame
         for item in self.decoders[d].feed(data):
-            self._item(d, item, ts, out)
+            if type(item) is frame:
+                self._frame(d, item, ts, out)
+            else:
+                self._item(d, item, ts, out)
         return out
 
     def end(self, d: str, ts: float) -> List[Event]:
@@ -105,26 +109,24 @@ class ConnDecoder:
             shown = f.head[hdr.size:hdr.size + self.opts.preview]
             preview = body.preview(shown, f.length - hdr.size, self.opts.body)
         ev = MessageEvent(ts, self.conn, d, "msg", "message", _summary(sender, hdr, f.length, preview), name,
-                          {"offset": f.start}, length=f.length, hdr=hdr, body=preview,
-                          start=f.start, end=f.end)
+                          {"offset": f.start}, f.length, hdr, preview, f.start, f.end)
         out.append(ev)
         if self.tracker is not None:
             out.extend(self.tracker.on_message(ev))
 
 
 def _summary(sender: Optional[int], hdr: headers.SPHeader, length: int, preview: Optional[Dict[str, Any]]) -> str:
-    parts = ["%s len=%d" % (protocols.display(sender) if sender is not None else "?", length)]
+    text = "%s len=%d" % (protocols.display(sender) if sender is not None else "?", length)
     if hdr.kind != "none":
-        parts.append(hdr.kind)
+        text += " " + hdr.kind
     if hdr.hops:
-        parts.append("hops=[%s]" % ",".join("0x%x" % h for h in hdr.hops))
+        text += " hops=[%s]" % ",".join("0x%x" % h for h in hdr.hops)
     if hdr.id is not None:
-        parts.append("id=0x%08x" % hdr.id)
+        text += " id=0x%08x" % hdr.id
     if hdr.hop_count is not None:
-        parts.append("hop=%d" % hdr.hop_count)
+        text += " hop=%d" % hdr.hop_count
     if preview is not None:
-        more = "..." if preview["shown"] < preview["len"] else ""
-        parts.append(preview["text"] + more)
+        text += " " + preview["text"] + ("..." if preview["shown"] < preview["len"] else "")
     if hdr.problem:
-        parts.append("!! " + hdr.problem)
-    return " ".join(parts)
+        text += " !! " + hdr.problem
+    return text

@@ -6,13 +6,16 @@ connection as a whole), layer, event, and a one-line human summary (text).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Dict, Optional
 
-from .headers import SPHeader
+from .headers import SPHeader, json_str
 
 SCHEMA_VERSION = 1
 ARROWS = {"up": "->", "down": "<-", None: "--"}
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+BODY_KEYS = ("fmt", "text", "shown", "len")
 
 
 @dataclass
@@ -34,6 +37,10 @@ class Event:
         out.update(self.data)
         out["text"] = self.text
         return out
+
+    def json_line(self) -> str:
+        """``to_json()`` as compact JSON text, without the newline."""
+        return _ENCODE(self.to_json())
 
 
 @dataclass
@@ -75,6 +82,22 @@ class MessageEvent(Event):
             out["body"] = self.body
         out["text"] = text
         return out
+
+    def json_line(self) -> str:
+        """The same text as the general path, formatted directly: one is written for every message."""
+        data, body = self.data, self.body
+        if len(data) != 1 or type(data.get("offset")) is not int or (body is not None and tuple(body) != BODY_KEYS):
+            return super().json_line()
+        line = '{"v":%d,"ts":%r,"conn":%d,"dir":%s,"layer":%s,"event":%s' % (
+            SCHEMA_VERSION, round(self.ts, 6), self.conn, "null" if self.dir is None else json_str(self.dir),
+            json_str(self.layer), json_str(self.event))
+        if self.proto is not None:
+            line += ',"proto":' + json_str(self.proto)
+        line += ',"offset":%d,"len":%d,"hdr":%s' % (data["offset"], self.length, self.hdr.json_text())
+        if body is not None:
+            line += ',"body":{"fmt":%s,"text":%s,"shown":%d,"len":%d}' % (
+                json_str(body["fmt"]), json_str(body["text"]), body["shown"], body["len"])
+        return line + ',"text":%s}' % json_str(self.text)
 
 
 @dataclass

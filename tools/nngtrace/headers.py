@@ -8,8 +8,9 @@ fuzzed by csrc/fuzz/fuzz_bt.c, fuzz_id.c and fuzz_pair1.c).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import protocols
 
@@ -17,6 +18,8 @@ from . import protocols
 MAX_WORDS = 16
 HEAD_NEEDED = 4 * MAX_WORDS
 TOP = 0x80000000
+# a str as JSON text, exactly as json.dumps (ensure_ascii) writes it; C where available
+json_str: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,22 @@ class SPHeader:
         if self.problem:
             out["problem"] = self.problem
         return out
+
+    def json_text(self) -> str:
+        """``to_json()`` as compact JSON text (it is in every message event)."""
+        out = '{"kind":%s,"size":%d' % (json_str(self.kind), self.size)
+        if self.id is not None:
+            out += ',"id":%d' % self.id
+        if self.hops:
+            out += ',"hops":[%s]' % ",".join(["%d" % h for h in self.hops])
+        if self.hop_count is not None:
+            out += ',"hop_count":%d' % self.hop_count
+        if self.problem:
+            out += ',"problem":' + json_str(self.problem)
+        return out + "}"
+
+
+NONE = SPHeader("none")  # shared: most messages have no protocol header
 
 
 def backtrace(kind: str, head: bytes, length: int, ttl: int) -> SPHeader:
@@ -80,7 +99,7 @@ def decode(sender: Optional[int], head: bytes, length: int, ttl: int = 8) -> SPH
     """The header of a message of ``length`` bytes, of which ``head`` are the first."""
     kind = protocols.HEADER.get(sender) if sender is not None else None
     if kind is None:
-        return SPHeader("none")
+        return NONE
     if kind == "pair1":
         return pair1(head, length, ttl)
     return backtrace(kind, head, length, ttl)

@@ -1,7 +1,6 @@
 """Writing events: one human line each (rich colours on a terminal), or JSON Lines."""
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from rich.console import Console
@@ -36,9 +35,8 @@ class JsonWriter:
     def __init__(self, stream: IO[str], live: bool = True) -> None:
         self.stream = stream
         self.live = live
-        self._dumps = json.JSONEncoder(separators=(",", ":")).encode
 
     def __call__(self, ev: Event) -> None:
-        self.stream.write(self._dumps(ev.to_json()) + "\n")
+        self.stream.write(ev.json_line() + "\n")
         if self.live or ev.conn == 0:  # "listening" is always visible at once: others wait for it
             self.stream.flush()
