@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Tuple
 from urllib.parse import urlsplit
 
-Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-LIMIT = 1 << 18  # stream reader buffer: the relay reads in pieces of up to this
+Factory = Callable[[], asyncio.Protocol]
 
 
 @dataclass(frozen=True)
@@ -50,34 +49,34 @@ def parse(url: str) -> Address:
     raise ValueError("unknown scheme %r" % scheme)
 
 
-async def _listen_tcp(a: Address, handler: Handler) -> Tuple[Any, Address]:
-    server = await asyncio.start_server(handler, a.host or None, a.port, limit=LIMIT)
+async def _listen_tcp(a: Address, factory: Factory) -> Tuple[Any, Address]:
+    server = await asyncio.get_running_loop().create_server(factory, a.host or None, a.port)
     port = server.sockets[0].getsockname()[1]
     return server, Address("tcp", a.host, port)
 
 
-async def _listen_ipc(a: Address, handler: Handler) -> Tuple[Any, Address]:
+async def _listen_ipc(a: Address, factory: Factory) -> Tuple[Any, Address]:
     try:
         if stat.S_ISSOCK(os.stat(a.path).st_mode):
             os.unlink(a.path)  # a stale socket file (a live listener makes bind fail below anyway)
     except FileNotFoundError:
         pass
-    server = await asyncio.start_unix_server(handler, a.path, limit=LIMIT)
+    server = await asyncio.get_running_loop().create_unix_server(factory, a.path)
     return server, a
 
 
-async def _dial_tcp(a: Address) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.open_connection(a.host, a.port, limit=LIMIT)
+async def _dial_tcp(a: Address, factory: Factory) -> None:
+    await asyncio.get_running_loop().create_connection(factory, a.host, a.port)
 
 
-async def _dial_ipc(a: Address) -> Tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.open_unix_connection(a.path, limit=LIMIT)
+async def _dial_ipc(a: Address, factory: Factory) -> None:
+    await asyncio.get_running_loop().create_unix_connection(factory, a.path)
 
 
 @dataclass(frozen=True)
 class Transport:
-    listen: Callable[[Address, Handler], Awaitable[Tuple[Any, Address]]]
-    dial: Callable[[Address], Awaitable[Tuple[asyncio.StreamReader, asyncio.StreamWriter]]]
+    listen: Callable[[Address, Factory], Awaitable[Tuple[Any, Address]]]  # each accepted socket: factory()
+    dial: Callable[[Address, Factory], Awaitable[None]]  # the connected socket: factory()
     decoder: str  # key of conn.DECODERS
 
 

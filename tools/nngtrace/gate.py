@@ -9,16 +9,19 @@ The connection header and anything after undecodable input pass unchanged.
 from __future__ import annotations
 
 import asyncio
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 from .events import ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent
 from .faults import FaultPlan
+
+if TYPE_CHECKING:
+    from .side import Side
 
 QUEUE = 256
 
 
 class Gate:
-    def __init__(self, d: str, plan: FaultPlan, writer: asyncio.StreamWriter, now: Callable[[], float]) -> None:
+    def __init__(self, d: str, plan: FaultPlan, writer: "Side", now: Callable[[], float]) -> None:
         self.d, self.plan, self.writer, self.now = d, plan, writer, now
         self.buf = bytearray()
         self.base = 0            # stream offset of buf[0]

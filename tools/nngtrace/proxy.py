@@ -17,6 +17,7 @@ from .conn import Options
 from .events import ConnEvent, Event
 from .faults import FaultPlan, FaultSpec
 from .relay import Relay
+from .side import Side
 from .state import Tracker
 
 
@@ -44,7 +45,6 @@ class Proxy:
         self.t_wall = time.time()
         self._ids = itertools.count(1)
         self._server: Any = None
-        self._tasks: Set["asyncio.Task[None]"] = set()
         self._relays: Set[Relay] = set()
         self.closed = asyncio.Event()
 
@@ -60,33 +60,29 @@ class Proxy:
 
     async def start(self) -> str:
         """Listen; returns the bound URL (a tcp port 0 resolved)."""
-        self._server, bound = await self.transport.listen(self.listen_addr, self._client)
+        self._server, bound = await self.transport.listen(self.listen_addr, self._accept)
         self.url = bound.url()
         self.emit(ConnEvent(self.now(), 0, None, "conn", "listening", "listening at %s, forwarding to %s"
                             % (self.url, self.forward_url), None, {"url": self.url, "forward": self.forward_url}))
         return self.url
 
-    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        relay = Relay(self, next(self._ids), reader, writer)
-        self._tasks.add(task)
+    def _accept(self) -> Side:
+        """A client connected: its relay, and the socket's side of it."""
+        relay = Relay(self, next(self._ids))
         self._relays.add(relay)
-        try:
-            await relay.run()
-        finally:
-            self._tasks.discard(task)
-            self._relays.discard(relay)
+        relay.done.add_done_callback(lambda _: self._relays.discard(relay))
+        return relay.client
 
     async def close(self) -> None:
         """Stop listening and end every relay (by closing its sockets, so each ends as on a hang-up)."""
         self.closed.set()
         if self._server is not None:
             self._server.close()
-        for r in list(self._relays):
+        relays = list(self._relays)
+        for r in relays:
             r.abort()
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+        if relays:
+            await asyncio.wait([r.done for r in relays], timeout=5)
         if self._server is not None:
             await self._server.wait_closed()
         if self.listen_addr.scheme == "ipc":

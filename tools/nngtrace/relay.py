@@ -1,32 +1,45 @@
-"""One proxied connection: dial upstream, relay both directions byte for byte, decode copies.
+"""One proxied connection: dial upstream, relay both directions byte for byte, decode what went by.
 
-Each direction is a pump: read what arrived, write it on unchanged (or hand
-it to the fault gate), then decode it and emit the events.  An end of stream
-is passed on as a half-close; an error or a "close" fault aborts both sides.
+A chunk read from one socket is written to the other from the very callback
+that read it, and only then decoded and its events emitted: decoding never
+delays the forward write.  A direction with faults goes through the fault
+gate instead (``Pump``), which holds bytes until their frame is whole.  An
+end of stream is passed on as a half-close and both sockets are closed once
+both directions have ended; an error or reset on either aborts both.
 """
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Dict, List, Optional
+from collections import deque
+from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Set, Tuple
 
-from .conn import ConnDecoder
+from .conn import OTHER, ConnDecoder
 from .events import ConnEvent, Event, MessageEvent
 from .gate import Gate
+from .side import Side
 
 if TYPE_CHECKING:
     from .proxy import Proxy
 
-READ = 1 << 18
+INBOX = 1 << 20  # bytes waiting for the fault gate before reading that direction pauses
 
 
 class Relay:
-    def __init__(self, proxy: "Proxy", conn: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    def __init__(self, proxy: "Proxy", conn: int) -> None:
         self.proxy, self.conn = proxy, conn
-        self.client = (reader, writer)
+        self.client, self.upstream = Side(self, "up"), Side(self, "down")
+        self.sides = {"up": self.client, "down": self.upstream}  # by the direction each one reads
+        for side in self.sides.values():
+            side.hold("dial")  # nothing is read before the other end is there
         self.dec = ConnDecoder(conn, proxy.opts, None)  # state is tracked here, after the faults
         self.bytes: Dict[str, int] = {"up": 0, "down": 0}
-        self.gates: Dict[str, Optional[Gate]] = {"up": None, "down": None}
-        self.upstream_writer: Optional[asyncio.StreamWriter] = None
+        self.pumps: Dict[str, Optional[Pump]] = {"up": None, "down": None}
+        self.done: "asyncio.Future[None]" = asyncio.get_running_loop().create_future()
+        self._dial: Optional["asyncio.Task[None]"] = None
+        self._ended: Set[str] = set()
+        self._refused = False
+        self._early: List[Tuple[str, Optional[bytes]]] = []  # read before upstream was there (None: eof)
+        self.ready = False
 
     def emit(self, ev: Event) -> None:
         self.proxy.emit(ev)
@@ -34,79 +47,102 @@ class Relay:
     def _conn_event(self, name: str, text: str, **data: object) -> None:
         self.emit(ConnEvent(self.proxy.now(), self.conn, None, "conn", name, text, None, dict(data)))
 
-    async def run(self) -> None:
-        reader, writer = self.client
-        peer = writer.get_extra_info("peername") or "local"
-        self._conn_event("open", "client %s, dialing %s" % (_fmt_peer(peer), self.proxy.forward_url),
-                         client=_fmt_peer(peer), forward=self.proxy.forward_url)
+    def peer(self, side: Side) -> Side:
+        return self.upstream if side is self.client else self.client
+
+    # --- from the sides -------------------------------------------------------
+    def made(self, side: Side) -> None:
+        if side is not self.client:
+            return
+        assert side.transport is not None
+        peer = _fmt_peer(side.transport.get_extra_info("peername"))
+        self._conn_event("open", "client %s, dialing %s" % (peer, self.proxy.forward_url),
+                         client=peer, forward=self.proxy.forward_url)
+        self._dial = asyncio.ensure_future(self._connect(side.transport.get_extra_info("peername")))
+        self._dial.add_done_callback(lambda _: self._check_done())
+
+    async def _connect(self, peer: Any) -> None:
         try:
-            up_r, up_w = await self.proxy.transport.dial(self.proxy.forward_addr)
+            await self.proxy.transport.dial(self.proxy.forward_addr, lambda: self.upstream)
         except OSError as e:
+            self._refused = True
             self._conn_event("close", "upstream %s refused: %s; closing the client" % (self.proxy.forward_url, e),
                              reason="upstream-refused")
-            writer.transport.abort()
+            self.client.abort()
             return
-        self.upstream_writer = up_w
+        if self.client.lost:
+            self.upstream.abort()
+            return
         rec = self.proxy.recorder
         if rec is not None:
             a = self.proxy.forward_addr
             rec.open(self.conn, self.proxy.wall(), _tcp_peer(peer), (a.host or "127.0.0.1", a.port))
-        pumps = [asyncio.ensure_future(self._pump("up", reader, up_w)),
-                 asyncio.ensure_future(self._pump("down", up_r, writer))]
-        try:
-            await asyncio.gather(*pumps)
-        finally:
-            for p in pumps:
-                p.cancel()
-            await asyncio.gather(*pumps, return_exceptions=True)
-            for w in (writer, up_w):
-                w.transport.abort()
-            self._conn_event("close", "closed after %d bytes up, %d down" % (self.bytes["up"], self.bytes["down"]),
-                             bytes_up=self.bytes["up"], bytes_down=self.bytes["down"])
-
-    async def _pump(self, d: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         plan = self.proxy.plan
-        gate = self.gates[d] = Gate(d, plan, writer, self.proxy.now) if plan and plan.covers(d) else None
-        try:
-            await self._relay(d, reader, writer, gate)
-        except (ConnectionError, OSError):
-            self.abort()
-        finally:
-            if gate is not None:
-                gate.cancel()
+        for d in ("up", "down"):
+            if plan is not None and plan.covers(d):
+                self.pumps[d] = Pump(self, d, Gate(d, plan, self.sides[OTHER[d]], self.proxy.now))
+        self.ready = True
+        for d, chunk in self._early:  # an event loop may not have honoured the hold (uvloop)
+            if chunk is None:
+                self.eof(d)
+            else:
+                self.data(d, chunk)
+        self._early.clear()
+        for side in self.sides.values():
+            side.release("dial")
 
-    async def _relay(self, d: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                     gate: Optional[Gate]) -> None:
-        while True:
-            chunk = await reader.read(READ)
-            if not chunk:
-                break
-            self.bytes[d] += len(chunk)
-            if self.proxy.recorder is not None:
-                self.proxy.recorder.data(self.conn, d, self.proxy.wall(), chunk)
-            if gate is None:
-                writer.write(chunk)
-            events = self.dec.feed(d, chunk, self.proxy.now())
-            if gate is not None:
-                await gate.push(chunk, events)
-            self._emit_all(events, gate)
-            if gate is not None and (gate.closing or gate.stalled):
-                return await self._after_fault(gate)
-            await writer.drain()
+    def data(self, d: str, chunk: bytes) -> None:
+        if not self.ready:
+            self._early.append((d, chunk))
+            return
+        self.bytes[d] += len(chunk)
+        pump = self.pumps[d]
+        if pump is not None:
+            pump.put(chunk)
+            return
+        self.sides[OTHER[d]].write(chunk)  # relayed before anything else is done with it
+        self.record(d, chunk)
+        self.emit_all(self.dec.feed(d, chunk, self.proxy.now()), None)
+
+    def eof(self, d: str) -> None:
+        if not self.ready:
+            self._early.append((d, None))
+            return
+        pump = self.pumps[d]
+        if pump is not None:
+            pump.put(None)
+            return
+        self.sides[OTHER[d]].write_eof()
+        self.ended(d)
+
+    def lost(self, side: Side, exc: Optional[Exception]) -> None:
+        if exc is not None or not side.eof:
+            self.abort()  # a reset, an error, or closed by us: the other side goes too
+        self._check_done()
+
+    # --- shared with the pumps ------------------------------------------------
+    def record(self, d: str, chunk: bytes) -> None:
+        rec = self.proxy.recorder
+        if rec is not None:
+            rec.data(self.conn, d, self.proxy.wall(), chunk)
+
+    def ended(self, d: str) -> None:
+        """Direction d reached its end of stream (and it was passed on)."""
         for ev in self.dec.end(d, self.proxy.now()):
             self.emit(ev)
         if self.proxy.recorder is not None:
             self.proxy.recorder.close(self.conn, d, self.proxy.wall())
-        if gate is not None:
-            await gate.finish()
-        if writer.can_write_eof() and not writer.is_closing():
-            writer.write_eof()
+        self._ended.add(d)
+        if len(self._ended) == 2:
+            for side in self.sides.values():
+                side.close()
 
-    def _emit_all(self, events: List[Event], gate: Optional[Gate]) -> None:
+    def emit_all(self, events: List[Event], gate: Optional[Gate]) -> None:
         """Each message, the faults done to it, then what the state tracker makes of the copies relayed."""
+        tracker = self.proxy.tracker
         for ev in events:
             self.emit(ev)
-            if not isinstance(ev, MessageEvent):
+            if type(ev) is not MessageEvent:
                 continue
             copies, delay = 1, 0.0
             if gate is not None and ev.start in gate.copies:
@@ -114,23 +150,91 @@ class Relay:
                     self.emit(fault)
                 copies, delay = gate.copies[ev.start], gate.delays.get(ev.start, 0.0)
             for _ in range(copies):
-                for state in self.proxy.tracker.on_message(ev, ev.ts + delay):
+                for state in tracker.on_message(ev, ev.ts + delay):
                     self.emit(state)
 
-    async def _after_fault(self, gate: Gate) -> None:
+    def abort(self) -> None:
+        self.client.abort()
+        self.upstream.abort()
+        if self._dial is not None:
+            self._dial.cancel()
+
+    def _check_done(self) -> None:
+        dialing = self._dial is None or not self._dial.done()
+        up_gone = self.upstream.lost or (self.upstream.transport is None and not dialing)
+        if not (self.client.lost and up_gone) or self.done.done():
+            return
+        for pump in self.pumps.values():
+            if pump is not None:
+                pump.task.cancel()
+        if not self._refused:
+            self._conn_event("close", "closed after %d bytes up, %d down" % (self.bytes["up"], self.bytes["down"]),
+                             bytes_up=self.bytes["up"], bytes_down=self.bytes["down"])
+        self.done.set_result(None)
+
+
+class Pump:
+    """A direction with faults: its chunks go through the fault gate in order, in a task of their own."""
+
+    def __init__(self, relay: Relay, d: str, gate: Gate) -> None:
+        self.relay, self.d, self.gate = relay, d, gate
+        self.inbox: Deque[Optional[bytes]] = deque()  # None: end of stream
+        self.waiting = 0
+        self._wake = asyncio.Event()
+        self.task = asyncio.ensure_future(self._run())
+
+    def put(self, chunk: Optional[bytes]) -> None:
+        self.inbox.append(chunk)
+        self.waiting += len(chunk or b"")
+        if self.waiting > INBOX:
+            self.relay.sides[self.d].hold("gate")
+        self._wake.set()
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                while not self.inbox:
+                    self._wake.clear()
+                    await self._wake.wait()
+                chunk = self.inbox.popleft()
+                if chunk is None:
+                    return await self._end()
+                self.waiting -= len(chunk)
+                if self.waiting <= INBOX // 2:
+                    self.relay.sides[self.d].release("gate")
+                if not await self._one(chunk):
+                    return
+        except (ConnectionError, OSError):
+            self.relay.abort()
+        finally:
+            self.gate.cancel()
+
+    async def _one(self, chunk: bytes) -> bool:
+        """Through the gate; False once a fault has ended this direction (stalled or closing)."""
+        relay, gate = self.relay, self.gate
+        relay.record(self.d, chunk)
+        events = relay.dec.feed(self.d, chunk, relay.proxy.now())
+        await gate.push(chunk, events)
+        relay.emit_all(events, gate)
         if gate.closing:
             await gate.finish()
-            self.abort()
-            return
-        await self.proxy.closed.wait()  # stalled: never read this direction again
+            relay.abort()
+            return False
+        if gate.stalled:
+            relay.sides[self.d].hold("stall")  # never read this direction again
+            self.inbox.clear()
+            await gate.finish()  # what went before the stall is still written
+            return False
+        return True
 
-    def abort(self) -> None:
-        self.client[1].transport.abort()
-        if self.upstream_writer is not None:
-            self.upstream_writer.transport.abort()
+    async def _end(self) -> None:
+        relay = self.relay
+        await self.gate.finish()
+        relay.sides[OTHER[self.d]].write_eof()
+        relay.ended(self.d)
 
 
-def _tcp_peer(peer: object) -> "tuple[str, int]":
+def _tcp_peer(peer: object) -> Tuple[str, int]:
     if isinstance(peer, tuple) and len(peer) >= 2:
         return str(peer[0]), int(peer[1])
     return "127.0.0.1", 0  # ipc: the recorder makes up a port
