@@ -71,16 +71,26 @@ def faults(a: argparse.Namespace) -> FaultSpec:
                      direction=a.direction, filter=a.filter, limit=a.fault_limit)
 
 
-def sinks(a: argparse.Namespace, out: IO[str]) -> "tuple[Callable[[Event], None], Stats]":
+class Output:
+    """Where events go from the command line: the writer, and the --stats counts."""
+
+    def __init__(self, write: "HumanWriter | JsonWriter", stats: Stats) -> None:
+        self.write, self.stats = write, stats
+
+    def __call__(self, ev: Event) -> None:
+        self.write(ev)
+        self.stats(ev)
+
+    def many(self, events: List[Event]) -> None:
+        self.write.many(events)
+        self.stats.many(events)
+
+
+def sinks(a: argparse.Namespace, out: IO[str]) -> "tuple[Output, Stats]":
     color = {"auto": None, "always": True, "never": False}[a.color]
-    write: Callable[[Event], None] = JsonWriter(out, live=not a.out) if a.json else HumanWriter(out, color)
+    write = JsonWriter(out, live=not a.out) if a.json else HumanWriter(out, color)
     stats = Stats()
-
-    def sink(ev: Event) -> None:
-        write(ev)
-        stats(ev)
-
-    return sink, stats
+    return Output(write, stats), stats
 
 
 async def _proxy(a: argparse.Namespace, sink: Callable[[Event], None]) -> None:

@@ -8,7 +8,7 @@ variants add their decoders to ``DECODERS`` with the same items).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import body, framing, handshake, headers, protocols
 from .events import ErrorEvent, Event, HandshakeEvent, MessageEvent, StateEvent
@@ -42,7 +42,9 @@ class ConnDecoder:
         self.decoders = {d: make(keep=keep, limit=opts.recv_max) for d in ("up", "down")}
         self.headers: Dict[str, Optional[handshake.Header]] = {"up": None, "down": None}
         self.verdict: Optional[handshake.Verdict] = None
-        self.messages = {"up": 0, "down": 0}
+        # per direction, from its header: the sender's protocol number, name, and name in sentences
+        self._who: Dict[str, Tuple[Optional[int], Optional[str], str]] = {"up": (None, None, "?"),
+                                                                           "down": (None, None, "?")}
 
     def proto(self, d: str) -> Optional[int]:
         h = self.headers[d]
@@ -79,6 +81,8 @@ class ConnDecoder:
 
     def _header(self, d: str, h: handshake.Header, ts: float, out: List[Event]) -> None:
         self.headers[d] = h
+        if h.proto is not None:
+            self._who[d] = (h.proto, protocols.name(h.proto), protocols.display(h.proto))
         text = ("SP header %s (%s)" % (h.raw.hex(" "), protocols.display(h.proto)) if h.ok else
                 "bad SP header %s: %s" % (h.raw.hex(" "), "; ".join(h.problems)))
         data = {"raw": h.raw.hex(), "problems": list(h.problems)}
@@ -100,31 +104,31 @@ class ConnDecoder:
                                   {"len": c.length, "offset": c.start}))
 
     def _frame(self, d: str, f: framing.Frame, ts: float, out: List[Event]) -> None:
-        sender = self.proto(d)
-        name = protocols.name(sender)
-        hdr = headers.decode(sender, f.head, f.length, self.opts.ttl)
-        self.messages[d] += 1
+        """One message event (this runs for every message: kept lean)."""
+        sender, name, who = self._who[d]
+        length, head, opts = f.length, f.head, self.opts
+        hdr = headers.decode(sender, head, length, opts.ttl) if sender in protocols.HEADER else headers.NONE
         preview = None
-        if self.opts.body:
-            shown = f.head[hdr.size:hdr.size + self.opts.preview]
-            preview = body.preview(shown, f.length - hdr.size, self.opts.body)
-        ev = MessageEvent(ts, self.conn, d, "msg", "message", _summary(sender, hdr, f.length, preview), name,
-                          {"offset": f.start}, f.length, hdr, preview, f.start, f.end)
+        if opts.body:
+            size = hdr.size
+            preview = body.preview(head[size:size + opts.preview], length - size, opts.body)
+        ev = MessageEvent(ts, self.conn, d, "msg", "message", _summary(who, hdr, length, preview), name,
+                          {"offset": f.start}, length, hdr, preview, f.start, f.end)
         out.append(ev)
-        if self.tracker is not None:
+        if self.tracker is not None and hdr.id is not None:
             out.extend(self.tracker.on_message(ev))
 
 
-def _summary(sender: Optional[int], hdr: headers.SPHeader, length: int, preview: Optional[Dict[str, Any]]) -> str:
-    text = "%s len=%d" % (protocols.display(sender) if sender is not None else "?", length)
-    if hdr.kind != "none":
+def _summary(who: str, hdr: headers.SPHeader, length: int, preview: Optional[Dict[str, Any]]) -> str:
+    text = "%s len=%d" % (who, length)
+    if hdr is not headers.NONE:
         text += " " + hdr.kind
-    if hdr.hops:
-        text += " hops=[%s]" % ",".join("0x%x" % h for h in hdr.hops)
-    if hdr.id is not None:
-        text += " id=0x%08x" % hdr.id
-    if hdr.hop_count is not None:
-        text += " hop=%d" % hdr.hop_count
+        if hdr.hops:
+            text += " hops=[%s]" % ",".join("0x%x" % h for h in hdr.hops)
+        if hdr.id is not None:
+            text += " id=0x%08x" % hdr.id
+        if hdr.hop_count is not None:
+            text += " hop=%d" % hdr.hop_count
     if preview is not None:
         text += " " + preview["text"] + ("..." if preview["shown"] < preview["len"] else "")
     if hdr.problem:

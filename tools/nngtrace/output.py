@@ -1,7 +1,7 @@
 """Writing events: one human line each (rich colours on a terminal), or JSON Lines."""
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, Any, List
 
 from rich.console import Console
 from rich.text import Text
@@ -28,6 +28,10 @@ class HumanWriter:
         line.append(ev.text, style=style)
         self.console.print(line)
 
+    def many(self, events: List[Event]) -> None:
+        for ev in events:
+            self(ev)
+
 
 class JsonWriter:
     """One line per event; flushed per line when ``live`` (a pipe someone reads), else by the file's buffer."""
@@ -39,4 +43,10 @@ class JsonWriter:
     def __call__(self, ev: Event) -> None:
         self.stream.write(ev.json_line() + "\n")
         if self.live or ev.conn == 0:  # "listening" is always visible at once: others wait for it
+            self.stream.flush()
+
+    def many(self, events: List[Event]) -> None:
+        """One write for all of a read's events."""
+        self.stream.write("".join([ev.json_line() + "\n" for ev in events]))
+        if self.live:
             self.stream.flush()

@@ -1,7 +1,8 @@
 """The tracing proxy: listen on one URL, dial another once per client, relay and decode.
 
 ``Proxy`` runs inside an asyncio loop (``start``/``close``); the command
-line and ``Tracer`` drive it.  Every event goes to ``sink``.
+line and ``Tracer`` drive it.  Every event goes to ``sink``; a sink that
+also has a ``many`` method gets each read's events in one call, in order.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import itertools
 import os
 import time
 from dataclasses import replace
-from typing import Any, BinaryIO, Callable, Optional, Set
+from typing import Any, BinaryIO, Callable, List, Optional, Set
 
 from . import endpoints
 from .conn import Options
@@ -35,6 +36,7 @@ class Proxy:
         self.tracker = Tracker(self.opts.survey_time)
         self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
         self.sink = sink
+        self.emit_many: Callable[[List[Event]], None] = getattr(sink, "many", None) or self._each
         self.recorder = None
         if record is not None:
             from .pcapwrite import PcapRecorder  # needs dpkt, which only --pcap and read use
@@ -57,6 +59,10 @@ class Proxy:
 
     def emit(self, ev: Event) -> None:
         self.sink(ev)
+
+    def _each(self, events: List[Event]) -> None:
+        for ev in events:
+            self.sink(ev)
 
     async def start(self) -> str:
         """Listen; returns the bound URL (a tcp port 0 resolved)."""

@@ -140,18 +140,22 @@ class Relay:
     def emit_all(self, events: List[Event], gate: Optional[Gate]) -> None:
         """Each message, the faults done to it, then what the state tracker makes of the copies relayed."""
         tracker = self.proxy.tracker
+        out: List[Event] = []
         for ev in events:
-            self.emit(ev)
+            out.append(ev)
             if type(ev) is not MessageEvent:
                 continue
+            if gate is None:
+                if ev.hdr.id is not None:
+                    out.extend(tracker.on_message(ev))
+                continue
             copies, delay = 1, 0.0
-            if gate is not None and ev.start in gate.copies:
-                for fault in gate.faults[ev.start]:
-                    self.emit(fault)
+            if ev.start in gate.copies:
+                out.extend(gate.faults[ev.start])
                 copies, delay = gate.copies[ev.start], gate.delays.get(ev.start, 0.0)
             for _ in range(copies):
-                for state in tracker.on_message(ev, ev.ts + delay):
-                    self.emit(state)
+                out.extend(tracker.on_message(ev, ev.ts + delay))
+        self.proxy.emit_many(out)
 
     def abort(self) -> None:
         self.client.abort()

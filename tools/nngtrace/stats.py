@@ -51,6 +51,10 @@ class Stats:
         elif isinstance(ev, FaultEvent):
             self.rows[key].faults += 1
 
+    def many(self, events: List[Event]) -> None:
+        for ev in events:
+            self(ev)
+
     def summary(self) -> Dict[str, Dict[str, float]]:
         out = {}
         for (conn, proto), r in sorted(self.rows.items()):
