@@ -55,11 +55,11 @@ def _still_serves(t: Tracer, rep: Any, sockets: Any) -> None:
 
 
 @pytest.mark.parametrize("scheme", addrs.STREAM_SCHEMES)
-def test_garbage_huge_claim_and_cut(scheme: str, sockets: Any) -> None:
+def test_garbage_huge_claim_and_cut(scheme: str, sockets: Any, tracer_loop: str) -> None:
     rep = sockets(nngkit.Rep0, recv_timeout=5000)
     url = str(rep.listen(addrs.make_addr(scheme)).url)
     ipc = scheme == "ipc"
-    with Tracer(addrs.make_addr(scheme), url) as t:
+    with Tracer(addrs.make_addr(scheme), url, loop=tracer_loop) as t:
         with _raw_client(t.url) as s:  # garbage instead of a header
             s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             assert _recv_exact(s, 8) == bytes.fromhex("0053500000310000")  # relayed: the REP's header came back
@@ -77,10 +77,10 @@ def test_garbage_huge_claim_and_cut(scheme: str, sockets: Any) -> None:
         _still_serves(t, rep, sockets)
 
 
-def test_bad_ipc_type_byte(sockets: Any) -> None:
+def test_bad_ipc_type_byte(sockets: Any, tracer_loop: str) -> None:
     rep = sockets(nngkit.Rep0, recv_timeout=5000)
     url = str(rep.listen(addrs.make_addr("ipc")).url)
-    with Tracer(addrs.make_addr("ipc"), url) as t:
+    with Tracer(addrs.make_addr("ipc"), url, loop=tracer_loop) as t:
         with _raw_client(t.url) as s:
             s.sendall(REQ_HS + b"\x02" + (4).to_bytes(8, "big") + b"\x80\x00\x00\x01")
             broken = t.wait_for(lambda e: e.event == "broken")
@@ -90,10 +90,10 @@ def test_bad_ipc_type_byte(sockets: Any) -> None:
         _still_serves(t, rep, sockets)
 
 
-def test_malformed_backtrace_is_explained(sockets: Any) -> None:
+def test_malformed_backtrace_is_explained(sockets: Any, tracer_loop: str) -> None:
     rep = sockets(nngkit.Rep0, recv_timeout=5000)
     url = str(rep.listen("tcp://127.0.0.1:0").url)
-    with Tracer("tcp://127.0.0.1:0", url) as t:
+    with Tracer("tcp://127.0.0.1:0", url, loop=tracer_loop) as t:
         with _raw_client(t.url) as s:
             s.sendall(REQ_HS + (6).to_bytes(8, "big") + b"\x00\x00\x00\x01hi")
             msg = t.wait_for(lambda e: e.event == "message")

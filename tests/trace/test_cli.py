@@ -1,6 +1,7 @@
 """The ``nngtrace`` command: proxy with --json and --stats (a real process), human output, dissector, errors."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import signal
 import sys
@@ -26,6 +27,7 @@ def test_proxy_json_and_stats(procs: Any, sockets: Any) -> None:
                "--json", "--stats", "--body", "ascii"], env=peers.child_env())
     listening = _next_json(p, "listening")
     assert listening["forward"] == url and listening["conn"] == 0
+    assert listening["loop"] == ("uvloop" if importlib.util.find_spec("uvloop") else "asyncio")  # --loop auto
     req = sockets(nngkit.Req0, recv_timeout=5000)
     req.dial(listening["url"], block=True)
     for i in range(3):
@@ -52,7 +54,7 @@ def test_human_output_one_line_per_event(procs: Any, sockets: Any) -> None:
     rep = sockets(nngkit.Rep0, recv_timeout=5000)
     url = str(rep.listen("tcp://127.0.0.1:0").url)
     p = procs([sys.executable, "-m", "nngtrace", "proxy", "--listen", "tcp://127.0.0.1:0", "--forward", url,
-               "--color", "never"], env=peers.child_env())
+               "--color", "never", "--loop", "asyncio"], env=peers.child_env())
     first = p.readline().decode()
     assert " c0   -- conn  listening at tcp://127.0.0.1:" in first
     proxy_url = first.split("listening at ")[1].split(",")[0]

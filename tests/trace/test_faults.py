@@ -26,7 +26,7 @@ def _msgs(events: List[Event], kind: str) -> List[MessageEvent]:
 
 
 @pytest.mark.timeout(60)
-def test_dropped_reply_makes_a_real_req_resend(sockets: Any) -> None:
+def test_dropped_reply_makes_a_real_req_resend(sockets: Any, tracer_loop: str) -> None:
     pynng = peers.require_pynng()
     rep = sockets(pynng.Rep0, recv_timeout=5000, send_timeout=5000)
     rep.listen("tcp://127.0.0.1:0")
@@ -42,7 +42,7 @@ def test_dropped_reply_makes_a_real_req_resend(sockets: Any) -> None:
     server = Catcher(serve_twice)
     server.start()
     faults = FaultSpec(seed=1, drop=1.0, direction="down", filter={"kind": "reply"}, limit=1)
-    with Tracer("tcp://127.0.0.1:0", url, faults=faults) as t:
+    with Tracer("tcp://127.0.0.1:0", url, faults=faults, loop=tracer_loop) as t:
         req = sockets(_req_with_tick(pynng), resend_time=200, recv_timeout=5000)
         req.resend_tick = 10
         req.dial(t.url, block=True)
@@ -65,12 +65,12 @@ def test_dropped_reply_makes_a_real_req_resend(sockets: Any) -> None:
 
 
 @pytest.mark.timeout(60)
-def test_delay_past_the_survey_time_is_flagged_late(sockets: Any) -> None:
+def test_delay_past_the_survey_time_is_flagged_late(sockets: Any, tracer_loop: str) -> None:
     pynng = peers.require_pynng()
     surveyor = sockets(pynng.Surveyor0, survey_time=300, recv_timeout=5000)
     surveyor.listen("tcp://127.0.0.1:0")
     faults = FaultSpec(delay_ms=500, direction="up", filter={"kind": "response"})
-    with Tracer("tcp://127.0.0.1:0", str(surveyor.listeners[0].url), Options(survey_time=0.3), faults) as t:
+    with Tracer("tcp://127.0.0.1:0", str(surveyor.listeners[0].url), Options(survey_time=0.3), faults, loop=tracer_loop) as t:
         resp = sockets(pynng.Respondent0, recv_timeout=100)
         resp.dial(t.url, block=True)
         for _ in range(50):  # the surveyor's pipe may lag the proxy's view of the handshake
@@ -95,9 +95,9 @@ def _rep_server(sockets: Any, mod: Any = nngkit) -> Any:
     return rep, str(rep.listeners[0].url)
 
 
-def test_dup_reply_is_seen_as_a_second_answer(sockets: Any) -> None:
+def test_dup_reply_is_seen_as_a_second_answer(sockets: Any, tracer_loop: str) -> None:
     rep, url = _rep_server(sockets)
-    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(dup=1.0, direction="down")) as t:
+    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(dup=1.0, direction="down"), loop=tracer_loop) as t:
         req = sockets(nngkit.Req0, recv_timeout=5000)
         req.dial(t.url, block=True)
         req.send(b"a")
@@ -107,10 +107,10 @@ def test_dup_reply_is_seen_as_a_second_answer(sockets: Any) -> None:
     assert "second reply" in second.text and [e.event for e in t.events if e.layer == "fault"] == ["dup"]
 
 
-def test_corrupt_header_makes_real_nng_close(sockets: Any) -> None:
+def test_corrupt_header_makes_real_nng_close(sockets: Any, tracer_loop: str) -> None:
     pynng = peers.require_pynng()
     rep, url = _rep_server(sockets, pynng)
-    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(corrupt=1.0, direction="up")) as t:
+    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(corrupt=1.0, direction="up"), loop=tracer_loop) as t:
         req = sockets(nngkit.Req0, recv_timeout=5000)
         req.dial(t.url, block=True)
         req.send(b"abcd")
@@ -121,9 +121,9 @@ def test_corrupt_header_makes_real_nng_close(sockets: Any) -> None:
     assert closed.conn == request.conn  # NNG closed the connection on the broken backtrace
 
 
-def test_close_after_and_stall_after(sockets: Any) -> None:
+def test_close_after_and_stall_after(sockets: Any, tracer_loop: str) -> None:
     rep, url = _rep_server(sockets)
-    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(close_after=1, direction="up")) as t:
+    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(close_after=1, direction="up"), loop=tracer_loop) as t:
         req = sockets(nngkit.Req0, recv_timeout=5000)
         req.dial(t.url, block=True)
         req.send(b"1")
@@ -132,7 +132,7 @@ def test_close_after_and_stall_after(sockets: Any) -> None:
         req.send(b"2")
         t.wait_for(lambda e: e.event == "close" and e.conn == 1)
     assert [e.event for e in t.events if e.layer == "fault"] == ["close"]
-    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(stall_after=0, direction="up")) as t:
+    with Tracer("tcp://127.0.0.1:0", url, faults=FaultSpec(stall_after=0, direction="up"), loop=tracer_loop) as t:
         req2 = sockets(nngkit.Req0, recv_timeout=200)
         req2.dial(t.url, block=True)
         req2.send(b"x")

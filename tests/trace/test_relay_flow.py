@@ -89,11 +89,11 @@ def _send_until_stalled(s: socket.socket, sent: "hashlib._Hash", ipc: bool) -> T
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("scheme", addrs.STREAM_SCHEMES)
-def test_backpressure_then_everything_in_order_and_half_closes(scheme: str) -> None:
+def test_backpressure_then_everything_in_order_and_half_closes(scheme: str, tracer_loop: str) -> None:
     server, url = _listener(scheme)
     ipc = scheme == "ipc"
     got: List[bytes] = []
-    with server, Tracer(addrs.make_addr(scheme), url) as t:
+    with server, Tracer(addrs.make_addr(scheme), url, loop=tracer_loop) as t:
         client = _connect(t.url)
         with client:
             conn, _ = server.accept()
@@ -124,10 +124,10 @@ def test_backpressure_then_everything_in_order_and_half_closes(scheme: str) -> N
     assert not [e for e in t.events if e.layer == "error"]
 
 
-def test_nothing_is_lost_from_a_client_that_sends_and_closes_at_once() -> None:
+def test_nothing_is_lost_from_a_client_that_sends_and_closes_at_once(tracer_loop: str) -> None:
     """Bytes and an end of stream that arrive before the upstream connection exists are relayed after it."""
     server, url = _listener("tcp")
-    with server, Tracer("tcp://127.0.0.1:0", url) as t:
+    with server, Tracer("tcp://127.0.0.1:0", url, loop=tracer_loop) as t:
         with _connect(t.url) as client:
             client.sendall(PUSH_HS + _frame(1))
             client.shutdown(socket.SHUT_WR)

@@ -7,7 +7,7 @@ import signal
 import sys
 from typing import IO, Callable, List, Optional
 
-from . import body
+from . import body, loops
 from .conn import Options
 from .events import Event
 from .faults import FaultSpec, parse_delay, parse_filter
@@ -49,6 +49,8 @@ def parser() -> argparse.ArgumentParser:
     px.add_argument("--listen", required=True, metavar="URL")
     px.add_argument("--forward", required=True, metavar="URL")
     px.add_argument("--pcap", metavar="FILE", help="also write the relayed traffic as a pcap (TCP segments)")
+    px.add_argument("--loop", choices=loops.KINDS, default="auto",
+                    help="event loop: uvloop if installed (auto, the default), or asyncio's")
     _output_args(px)
     _fault_args(px)
     rd = sub.add_parser("read", help="decode SP in a pcap or pcapng capture")
@@ -128,7 +130,7 @@ def run(argv: List[str], stdout: Optional[IO[str]] = None, stderr: Optional[IO[s
         sink, stats = sinks(a, out)
         try:
             if a.cmd == "proxy":
-                asyncio.run(_proxy(a, sink))
+                loops.run(lambda: _proxy(a, sink), a.loop)
             else:
                 from .capture import read_capture
 

@@ -13,7 +13,7 @@ import time
 from dataclasses import replace
 from typing import Any, BinaryIO, Callable, List, Optional, Set
 
-from . import endpoints
+from . import endpoints, loops
 from .conn import Options
 from .events import ConnEvent, Event
 from .faults import FaultPlan, FaultSpec
@@ -69,7 +69,9 @@ class Proxy:
         self._server, bound = await self.transport.listen(self.listen_addr, self._accept)
         self.url = bound.url()
         self.emit(ConnEvent(self.now(), 0, None, "conn", "listening", "listening at %s, forwarding to %s"
-                            % (self.url, self.forward_url), None, {"url": self.url, "forward": self.forward_url}))
+                            % (self.url, self.forward_url), None,
+                            {"url": self.url, "forward": self.forward_url,
+                             "loop": loops.name_of(asyncio.get_running_loop())}))
         return self.url
 
     def _accept(self) -> Side:

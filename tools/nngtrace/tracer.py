@@ -1,8 +1,9 @@
 """``Tracer``: the proxy as a context manager that collects typed events.
 
 Sync (``with Tracer(listen, forward) as t``): the proxy runs on its own
-asyncio loop in a thread; ``t.url`` is the bound listen URL once ``with``
-has entered.  Async (``async with``): it runs on the caller's loop.
+event loop in a thread (``loop``: "asyncio", the default, "uvloop" or
+"auto"); ``t.url`` is the bound listen URL once ``with`` has entered.
+Async (``async with``): it runs on the caller's loop.
 ``wait_for(predicate, timeout)`` (or ``await await_for(...)``) returns the
 first event satisfying the predicate, past or future, and raises
 TimeoutError otherwise; ``events`` is everything so far.
@@ -13,6 +14,7 @@ import asyncio
 import threading
 from typing import Any, BinaryIO, Callable, Iterator, List, Optional
 
+from . import loops
 from .conn import Options
 from .events import Event
 from .faults import FaultSpec
@@ -24,9 +26,10 @@ Predicate = Callable[[Event], bool]
 class Tracer:
     def __init__(self, listen: str, forward: str, options: Optional[Options] = None,
                  faults: Optional[FaultSpec] = None, sink: Optional[Callable[[Event], None]] = None,
-                 record: Optional[BinaryIO] = None) -> None:
+                 record: Optional[BinaryIO] = None, loop: str = "asyncio") -> None:
         """``record``: a binary file that gets the relayed traffic as a pcap (see pcapwrite)."""
         self.listen, self.forward, self.record = listen, forward, record
+        self.loop_factory = loops.resolve(loop)[1]
         self.options, self.faults, self.extra_sink = options, faults, sink
         self.events: List[Event] = []
         self.url = ""
@@ -56,7 +59,7 @@ class Tracer:
     def __enter__(self) -> "Tracer":
         ready = threading.Event()
         failure: List[BaseException] = []
-        self._loop = asyncio.new_event_loop()
+        self._loop = self.loop_factory()
         self._thread = threading.Thread(target=self._run, args=(ready, failure), name="nngtrace", daemon=True)
         self._thread.start()
         ready.wait(10)
