@@ -1,4 +1,4 @@
-"""What the suite measures, and the target set for each figure.
+"""What the suite measures, and the target set for each figure (nngtrace's relay included).
 
 A `Case` is one measured situation (say, PUSH/PULL of 1 KiB over ipc with
 asyncio); `measure` runs it once for one implementation and returns its
@@ -29,9 +29,9 @@ class Metric:
 
 @dataclass(frozen=True)
 class Case:
-    group: str  # reqrep | pushpull | pubsub | conns
+    group: str  # reqrep | pushpull | pubsub | conns | nngtrace-reqrep | nngtrace-pushpull
     transport: str
-    mode: str  # sync | async | "-"
+    mode: str  # sync | async | "-"; for nngtrace cases the proxy's event loop (uvloop | asyncio)
     size: int
     metrics: Tuple[Metric, ...] = field(default_factory=tuple)
 
@@ -84,7 +84,22 @@ def all_cases() -> List[Case]:
         Metric("kib_per_conn", "RSS KiB per conn", "KiB", False, ("abs", 8.0)),
         Metric("threads", "threads in process", "threads", False, ("abs", 4.0)),
         Metric("rss_kib", "RSS KiB total", "KiB", False))))
+    for loop in ("uvloop", "asyncio"):
+        cases += _nngtrace_cases(loop)
     return cases
+
+
+def _nngtrace_cases(loop: str) -> List[Case]:
+    """nngkit both ends, direct and through ``nngtrace proxy --json --out FILE`` (benchmarks/nngtrace_relay.py)."""
+    def three(key: str, what: str, unit: str, higher: bool, target: Tuple[str, float]) -> Tuple[Metric, ...]:
+        return (Metric(key + "_direct", "%s %s direct" % (what, unit), unit, higher),
+                Metric(key + "_via", "%s %s via nngtrace" % (what, unit), unit, higher,
+                       ("abs", target[1]) if target[0] == "via" else None),
+                Metric(key + "_ratio", "%s via/direct (x)" % what, "x", higher,
+                       ("abs", target[1]) if target[0] == "ratio" else None))
+    return [Case("nngtrace-reqrep", "tcp", loop, 64, three("rtt", "rtt median", "us", False, ("ratio", 2.0))),
+            Case("nngtrace-pushpull", "tcp", loop, 64, three("msgs", "rate", "msg/s", True, ("via", 50_000))),
+            Case("nngtrace-pushpull", "tcp", loop, MIB, three("mb", "rate", "MB/s", True, ("via", 500)))]
 
 
 @dataclass
@@ -101,6 +116,8 @@ def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict
     call: Callable[..., Any] = mod.__dict__.get
     args: List[Any] = [] if lib is None else [lib]
     limit = timing.warm + timing.seconds
+    if case.group.startswith("nngtrace-"):
+        return _measure_nngtrace(case, impl, timing)
     if case.group == "reqrep" and case.transport == "inproc":
         return dict(call("rtt_inproc")(*args, case.mode, timing.seconds))
     if case.group == "conns":
@@ -123,3 +140,16 @@ def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict
                            lambda: peer.say("go"), limit)
     peer.finish(limit + 60)
     return dict(out)
+
+
+def _measure_nngtrace(case: Case, impl: str, timing: Timing) -> Dict[str, float]:
+    """Direct and proxied slices, alternated in one run (nngkit only; uvloop cases need uvloop)."""
+    import importlib.util
+
+    from . import nngtrace_relay
+    if impl != "nngkit" or (case.mode == "uvloop" and importlib.util.find_spec("uvloop") is None):
+        return {}
+    kind = "rtt" if case.group == "nngtrace-reqrep" else size_name(case.size)
+    key = case.metrics[0].key[:-len("_direct")]
+    r = nngtrace_relay.measure(kind, 2 * timing.seconds, 4, timing.warm, case.mode)
+    return {key + "_direct": r["direct"], key + "_via": r["via"], key + "_ratio": r["ratio"]}

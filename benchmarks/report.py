@@ -47,8 +47,8 @@ def _verdict(m: Metric, rec: Dict[str, Any]):  # -> (str, Optional[bool])
         return "", None
     kind, limit = m.target
     value = rec["ratio"] if kind == "ratio" else _median(rec, "nngkit")
-    sign = ">=" if (m.higher_is_better and kind == "ratio") else "<="
-    text = ("%s %gx pynng" % (sign, limit)) if kind == "ratio" else ("%s %g" % (sign, limit))
+    sign = ">=" if m.higher_is_better else "<="
+    text = ("%s %gx pynng" % (sign, limit)) if kind == "ratio" else ("%s %g%s" % (sign, limit, m.unit[:m.unit == "x"]))
     if math.isnan(value):
         return text, None
     return text, (value >= limit) if sign == ">=" else (value <= limit)
@@ -63,6 +63,8 @@ def fmt(v: float, unit: str) -> str:
         return "%.0f" % v if v >= 100 else "%.1f" % v
     if unit == "us":
         return "%.1f" % v if v < 1000 else "%.0f" % v
+    if unit == "x":
+        return "%.2fx" % v
     if unit == "KiB" and v >= 10000:
         return "%.0f" % v
     return "%.1f" % v if v != int(v) else "%d" % v

@@ -74,7 +74,9 @@ def _meta(args: argparse.Namespace) -> Dict[str, Any]:
             "warm": args.warm, "conns": args.conns, "when": time.strftime("%Y-%m-%d %H:%M:%S"),
             "caption": "Python %s, %s cpus, nngkit %s (%s), pynng %s. rtt lower is better; "
                        "rates higher. REP/PUSH/PUB sides in a second process (inproc: same "
-                       "process); asyncio cases are asyncio on both sides." % (
+                       "process); asyncio cases are asyncio on both sides. nngtrace cases: nngkit "
+                       "at both ends in this process, the proxy (--json --out FILE, on the loop "
+                       "named) a second one; via/direct is the median over alternating slices." % (
                            platform.python_version(), os.cpu_count(), versions["nngkit"], commit,
                            versions["pynng"])}
 
