@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from .headers import SPHeader, json_str
 
@@ -88,16 +88,32 @@ class MessageEvent(Event):
         data, body = self.data, self.body
         if len(data) != 1 or type(data.get("offset")) is not int or (body is not None and tuple(body) != BODY_KEYS):
             return super().json_line()
-        line = '{"v":%d,"ts":%r,"conn":%d,"dir":%s,"layer":%s,"event":%s' % (
-            SCHEMA_VERSION, round(self.ts, 6), self.conn, "null" if self.dir is None else json_str(self.dir),
-            json_str(self.layer), json_str(self.event))
-        if self.proto is not None:
-            line += ',"proto":' + json_str(self.proto)
-        line += ',"offset":%d,"len":%d,"hdr":%s' % (data["offset"], self.length, self.hdr.json_text())
-        if body is not None:
-            line += ',"body":{"fmt":%s,"text":%s,"shown":%d,"len":%d}' % (
-                json_str(body["fmt"]), json_str(body["text"]), body["shown"], body["len"])
-        return line + ',"text":%s}' % json_str(self.text)
+        key = (self.ts, self.conn, self.dir, self.layer, self.event, self.proto)
+        last = _last_start
+        start = last[1] if last[0] == key else _start(key)  # the messages of one read share it
+        hdr = self.hdr.json_text()
+        if body is None:
+            return '%s,"offset":%d,"len":%d,"hdr":%s,"text":%s}' % (
+                start, data["offset"], self.length, hdr, json_str(self.text))
+        return '%s,"offset":%d,"len":%d,"hdr":%s,"body":{"fmt":%s,"text":%s,"shown":%d,"len":%d},"text":%s}' % (
+            start, data["offset"], self.length, hdr, json_str(body["fmt"]), json_str(body["text"]), body["shown"],
+            body["len"], json_str(self.text))
+
+
+_Key = Tuple[float, int, Optional[str], str, str, Optional[str]]
+_last_start: Tuple[Optional[_Key], str] = (None, "")
+
+
+def _start(key: _Key) -> str:
+    """The line up to the proto field, remembered for the next message (one tuple: threads see whole ones)."""
+    global _last_start
+    ts, conn, d, layer, event, proto = key
+    start = '{"v":%d,"ts":%r,"conn":%d,"dir":%s,"layer":%s,"event":%s' % (
+        SCHEMA_VERSION, round(ts, 6), conn, "null" if d is None else json_str(d), json_str(layer), json_str(event))
+    if proto is not None:
+        start += ',"proto":' + json_str(proto)
+    _last_start = (key, start)
+    return start
 
 
 @dataclass

@@ -45,6 +45,8 @@ class SPHeader:
 
     def json_text(self) -> str:
         """``to_json()`` as compact JSON text (it is in every message event)."""
+        if self is NONE:
+            return NONE_JSON
         out = '{"kind":%s,"size":%d' % (json_str(self.kind), self.size)
         if self.id is not None:
             out += ',"id":%d' % self.id
@@ -58,6 +60,7 @@ class SPHeader:
 
 
 NONE = SPHeader("none")  # shared: most messages have no protocol header
+NONE_JSON = '{"kind":"none","size":0}'
 
 
 def backtrace(kind: str, head: bytes, length: int, ttl: int) -> SPHeader:
