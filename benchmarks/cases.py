@@ -118,6 +118,9 @@ def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict
     limit = timing.warm + timing.seconds
     if case.group.startswith("nngtrace-"):
         return _measure_nngtrace(case, impl, timing)
+    supports = mod.__dict__.get("supports")
+    if supports is not None and not supports(case):
+        return {}  # a rival without this case: its cell stays empty
     if case.group == "reqrep" and case.transport == "inproc":
         return dict(call("rtt_inproc")(*args, case.mode, timing.seconds))
     if case.group == "conns":
@@ -132,7 +135,7 @@ def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict
     elif case.group == "pushpull":
         url = peer.start("push", make_url(case.transport), mode=case.mode, size=case.size,
                          seconds=limit)
-        out = call("pull")(*args, url, case.mode, timing.warm, limit)
+        out = call("pull")(*args, url, case.mode, timing.warm, limit, size=case.size)
     else:
         url = peer.start("pub", make_url(case.transport), mode=case.mode, size=case.size,
                          seconds=limit, subs=SUBSCRIBERS)

@@ -9,6 +9,8 @@ when it may take the next command.  The driver says ``go`` (publishers
 start) and ``close`` (close the sockets: anything still queued has arrived)
 as bare words.  Every wait on either side is bounded.
 
+A C rival's peer runs its program as a child (c_impl.py).
+
 ``python -m benchmarks.peer --conns IMPL URL N`` is the 1,000-connection
 probe: a fresh process that opens N connected REQ sockets and prints its
 RSS and thread count before and after.
@@ -30,14 +32,24 @@ from typing import Any, Dict, List, Optional
 from .common import proc_status, raise_fd_limit
 
 CTL_TIMEOUT = 120.0  # longest a peer waits for the driver's next word
-IMPLS = ("nngkit", "pynng", "raw")
+# nngkit, pynng (C NNG under Python), C NNG itself, the Python floor (SP
+# framing on plain sockets / asyncio streams), the C floor, plain asyncio
+IMPLS = ("nngkit", "pynng", "nng", "raw", "rawc", "asyncio")
+C_IMPLS = ("nng", "rawc")
 
 
 def load(impl: str) -> Any:
-    """The role module for `impl` and the library it drives (None for raw)."""
+    """The role module for `impl` and what its roles take first (a library,
+    a C program's name, or None)."""
     if impl == "raw":
         from . import raw_impl
         return raw_impl, None
+    if impl == "asyncio":
+        from . import aio_impl
+        return aio_impl, None
+    if impl in C_IMPLS:
+        from . import c_impl
+        return c_impl, impl
     from . import sp_impl
     return sp_impl, importlib.import_module(impl)
 

@@ -218,7 +218,7 @@ async def _astream(url: str, role: str, want: int, payload: bytes, seconds: floa
     server.close()
 
 
-def pull(url: str, mode: str, warm: float, limit: float) -> Dict[str, float]:
+def pull(url: str, mode: str, warm: float, limit: float, size: int = 0) -> Dict[str, float]:
     meter = Meter(warm)
     if mode == "sync":
         conn = dial(url, "pull")

@@ -11,6 +11,8 @@ from .cases import Case, Metric, size_name
 from .common import summary
 
 Runs = Dict[str, Dict[str, List[float]]]  # impl -> metric key -> one value per run
+# column names: the C programs and the floors by what they are
+NAMES = {"nng": "C NNG", "raw": "py floor", "rawc": "C floor", "asyncio": "asyncio"}
 
 
 def rows(case: Case, runs: Runs, impls: Sequence[str]) -> List[Dict[str, Any]]:
@@ -26,6 +28,7 @@ def rows(case: Case, runs: Runs, impls: Sequence[str]) -> List[Dict[str, Any]]:
             values = runs.get(impl, {}).get(m.key, [])
             rec[impl] = dict(summary(values), runs=values)
         rec["ratio"] = _ratio(rec, impls)
+        rec["ratios"] = {i: _ratio(rec, impls, i) for i in impls if i != "nngkit"}
         rec["target"], rec["met"] = _verdict(m, rec)
         out.append(rec)
     return out
@@ -35,10 +38,11 @@ def _median(rec: Dict[str, Any], impl: str) -> float:
     return float(rec[impl]["median"]) if impl in rec else math.nan
 
 
-def _ratio(rec: Dict[str, Any], impls: Sequence[str]) -> float:
-    if "nngkit" not in impls or "pynng" not in impls:
+def _ratio(rec: Dict[str, Any], impls: Sequence[str], other: str = "pynng") -> float:
+    """nngkit's median over `other`'s (time or rate, as the metric is)."""
+    if "nngkit" not in impls or other not in impls:
         return math.nan
-    a, b = _median(rec, "nngkit"), _median(rec, "pynng")
+    a, b = _median(rec, "nngkit"), _median(rec, other)
     return a / b if b and not math.isnan(a) and not math.isnan(b) else math.nan
 
 
@@ -84,15 +88,17 @@ def print_table(records: List[Dict[str, Any]], impls: Sequence[str], meta: Dict[
     from rich.markup import escape
     from rich.table import Table
     out = stream or sys.stdout
-    console = Console(file=out, width=None if out.isatty() else 172)
-    title = "nngkit benchmarks: median [min-max] of %d interleaved runs, %s s each" % (
-        meta["rounds"], meta["seconds"])
+    console = Console(file=out, width=None if out.isatty() else 240)
+    title = ("nngkit benchmarks: median [min-max] of %d interleaved runs, %s s each; "
+             "/X is nngkit's figure over X's" % (meta["rounds"], meta["seconds"]))
     table = Table(title=escape(title), caption=escape(meta.get("caption") or ""), show_lines=False)
     table.add_column("case")
     table.add_column("metric")
+    others = [i for i in impls if i != "nngkit"] if "nngkit" in impls else []
     for impl in impls:
-        table.add_column("raw floor" if impl == "raw" else impl, justify="right")
-    table.add_column("nngkit/pynng", justify="right")
+        table.add_column(NAMES.get(impl, impl), justify="right", no_wrap=True)
+    for impl in others:
+        table.add_column("/" + NAMES.get(impl, impl), justify="right")
     table.add_column("target", justify="left")
     last_group = None
     for rec in records:
@@ -103,11 +109,12 @@ def print_table(records: List[Dict[str, Any]], impls: Sequence[str], meta: Dict[
         if rec["group"] == "conns":
             name = "conns tcp x%d" % rec["size"]
         verdict = {True: "[green]met[/]", False: "[red]NOT met[/]", None: ""}[rec["met"]]
-        ratio = "-" if math.isnan(rec["ratio"]) else "%.2fx" % rec["ratio"]
+        ratios = ["-" if math.isnan(rec["ratios"].get(i, math.nan)) else "%.2fx" % rec["ratios"][i]
+                  for i in others]
         label = rec["label"] if rec["unit"] in rec["label"] else "%s (%s)" % (rec["label"], rec["unit"])
         table.add_row(name, escape(label),
                       *[escape(cell(rec.get(i, {}), rec["unit"])) for i in impls],
-                      ratio, ("%s %s" % (escape(rec["target"]), verdict)).strip())
+                      *ratios, ("%s %s" % (escape(rec["target"]), verdict)).strip())
     console.print(table)
 
 

@@ -26,7 +26,8 @@ if not __package__:  # run as a script: python benchmarks/run.py
 
 from benchmarks import common  # noqa: E402
 from benchmarks.cases import Case, Timing, all_cases, measure  # noqa: E402
-from benchmarks.peer import IMPLS, Peer  # noqa: E402
+from benchmarks.cbuild import binary  # noqa: E402
+from benchmarks.peer import C_IMPLS, IMPLS, Peer  # noqa: E402
 from benchmarks.report import Runs, cell, print_table, rows, write_json  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -42,7 +43,9 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     ap.add_argument("--json", metavar="FILE", help="also write JSON lines to FILE ('-': stdout)")
     ap.add_argument("--only", action="append", default=[], metavar="TEXT",
                     help="only cases whose name (group/transport/mode/size) contains TEXT; repeatable")
-    ap.add_argument("--impls", default=",".join(IMPLS), help="comma list of nngkit,pynng,raw")
+    ap.add_argument("--impls", default=",".join(IMPLS),
+                    help="comma list of %s (nng: C NNG; raw, rawc: Python and C floors; "
+                         "asyncio: plain asyncio streams)" % ",".join(IMPLS))
     ap.add_argument("--conns", type=int, default=1000, help="sockets in the memory case")
     ap.add_argument("--list", action="store_true", help="list the case names and exit")
     args = ap.parse_args(argv)
@@ -81,6 +84,18 @@ def _meta(args: argparse.Namespace) -> Dict[str, Any]:
                            versions["pynng"])}
 
 
+def _build_c(args: argparse.Namespace) -> List[str]:
+    """Build the C rivals now; one that cannot be built leaves the run with a note."""
+    notes = []
+    for impl in [i for i in args.impls if i in C_IMPLS]:
+        path, why = binary(impl)
+        if path is None:
+            args.impls.remove(impl)
+            notes.append("%s skipped: %s." % (impl, why))
+            print("note: %s skipped: %s" % (impl, why), file=sys.stderr)
+    return notes
+
+
 def run_case(case: Case, impls: List[str], peers: Dict[str, Peer], timing: Timing,
              rounds: int) -> Runs:
     runs: Runs = {impl: {m.key: [] for m in case.metrics} for impl in impls}
@@ -106,7 +121,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("\n".join(c.name for c in all_cases()))
         return 0 if cases else 2
     timing = Timing(seconds=args.seconds, warm=args.warm, conns=max(2, min(args.conns, 5000)))
+    notes = _build_c(args)
     meta = _meta(args)
+    meta["caption"] += "".join(" " + n for n in notes)
     peers: Dict[str, Peer] = {}
     records: List[Dict[str, Any]] = []
     t_start = time.monotonic()

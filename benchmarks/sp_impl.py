@@ -189,7 +189,7 @@ async def _push_async(push: Any, payload: bytes, seconds: float) -> int:
     return sent
 
 
-def pull(lib: Any, url: str, mode: str, warm: float, limit: float) -> Dict[str, float]:
+def pull(lib: Any, url: str, mode: str, warm: float, limit: float, size: int = 0) -> Dict[str, float]:
     """Receive from a Push0 at `url` until END; messages per second after `warm`."""
     meter = Meter(warm)
     with _sock(lib, "Pull0", dial=url) as sock:
