@@ -1,0 +1,60 @@
+"""The benchmark's rivals: the C programs build and run, and one short
+run of the suite gives every rival's figure and nngkit's ratio over it.
+
+No timing is asserted: only that each rival measured something."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+HAS_NNG = os.path.exists("/usr/include/nng/nng.h") and shutil.which("cc") is not None
+
+
+def _run(*args: str) -> list:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--rounds", "1", "--seconds", "0.05",
+                           "--json", "-", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    lines = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    assert "meta" in lines[0]
+    return lines
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.skipif(not HAS_NNG, reason="no cc or no libnng-dev: the C NNG rival is skipped")
+@pytest.mark.parametrize("case", ["pushpull/ipc/async/64B", "reqrep/tcp/async/64B"])
+def test_every_rival_measures_and_has_a_ratio(case: str) -> None:
+    impls = "nngkit,nng,raw,rawc,asyncio"
+    recs = _run("--only", case, "--impls", impls)[1:]
+    assert recs and all(r["case"] == case for r in recs)
+    first = recs[0]
+    for impl in impls.split(","):
+        assert first[impl]["median"] > 0, (impl, first[impl])
+    assert set(first["ratios"]) == {"nng", "raw", "rawc", "asyncio"}
+    assert all(v > 0 for v in first["ratios"].values())
+
+
+@pytest.mark.timeout(300)
+def test_a_sync_row_leaves_plain_asyncio_empty() -> None:
+    recs = _run("--only", "pushpull/tcp/sync/1KiB", "--impls", "nngkit,rawc,asyncio")[1:]
+    row = recs[0]
+    assert row["rawc"]["median"] > 0 and row["nngkit"]["median"] > 0
+    assert row["asyncio"]["n"] == 0 and row["ratios"]["asyncio"] is None
+
+
+def test_a_missing_compiler_skips_the_c_rivals_with_a_note(tmp_path) -> None:
+    env = dict(os.environ, CC=str(tmp_path / "no-such-cc"), TMPDIR=str(tmp_path))
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--rounds", "1", "--seconds", "0.05",
+                           "--only", "pushpull/tcp/sync/64B", "--impls", "nngkit,nng,rawc",
+                           "--json", "-"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env=env)
+    assert proc.returncode == 0, proc.stderr
+    meta = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")][0]["meta"]
+    assert "nng skipped" in meta["caption"] and "rawc skipped" in meta["caption"]
+    assert "note: nng skipped" in proc.stderr
