@@ -116,11 +116,11 @@ def measure(case: Case, impl: str, peer: Any, timing: Timing, root: str) -> Dict
     call: Callable[..., Any] = mod.__dict__.get
     args: List[Any] = [] if lib is None else [lib]
     limit = timing.warm + timing.seconds
-    if case.group.startswith("nngtrace-"):
-        return _measure_nngtrace(case, impl, timing)
     supports = mod.__dict__.get("supports")
     if supports is not None and not supports(case):
         return {}  # a rival without this case: its cell stays empty
+    if case.group.startswith("nngtrace-"):
+        return _measure_nngtrace(case, impl, timing)
     if case.group == "reqrep" and case.transport == "inproc":
         return dict(call("rtt_inproc")(*args, case.mode, timing.seconds))
     if case.group == "conns":
