@@ -56,6 +56,9 @@ class _Endpoint(OptionAccess):
     tls_cert_key_file = StrOption("tls-cert-key-file", "Its certificate(s) then key, one PEM file (write-only).")
     tls_auth_mode = IntOption("tls-authmode", "TLSConfig.AUTH_MODE_* (write-only).")
     tls_server_name = StrOption("tls-server-name", "The name the server's certificate must carry.")
+    ws_txframe_max = SizeOption("ws:txframe-max", "ws: largest frame it sends; longer messages are fragmented.")
+    ws_rxframe_max = SizeOption("ws:rxframe-max", "ws: largest frame it accepts.")
+    ws_protocol = StrOption("ws:protocol", "ws: the subprotocol it asks for or answers (read-only).")
 
     def __init__(self, eid: int, socket: "Socket") -> None:
         self._eid = eid
@@ -118,6 +121,13 @@ class Listener(_Endpoint):
     ipc_permissions = IntOption(
         "ipc:permissions", "Mode of an ipc listener's socket file (e.g. 0o600); write-only.")
 
+    ws_response_headers = StrOption(
+        "ws:response-headers", "ws: extra \"Name: value\" lines (CRLF between) for the upgrade's answer.")
+
+    def start(self) -> None:
+        """Start listening: for a listener made with ``listen(..., start=False)``."""
+        objects.start_listener(self._eid)
+
     def _close(self) -> None:
         objects.close_listener(self._eid)
 
@@ -129,6 +139,22 @@ class Dialer(_Endpoint):
 
     reconnect_time_min = MsOption("reconnect-time-min")
     reconnect_time_max = MsOption("reconnect-time-max")
+    ws_request_headers = StrOption(
+        "ws:request-headers", "ws: extra \"Name: value\" lines (CRLF between) for the upgrade request.")
+
+    def start(self, block: Optional[bool] = None) -> None:
+        """Start dialing, for a dialer made with ``dial(..., start=False)``.
+
+        ``block`` as in `Socket.dial`.
+        """
+        if block is None:
+            try:
+                objects.start_dialer(self._eid, True)
+            except ConnectionRefused:
+                logger.debug("blocking dial to %s refused; dialing in the background", self.url)
+                objects.start_dialer(self._eid, False)
+        else:
+            objects.start_dialer(self._eid, block)
 
     def _close(self) -> None:
         objects.close_dialer(self._eid)
@@ -261,43 +287,44 @@ class Socket(PipeEvents, OptionAccess, Messaging):
 
     # -- endpoints ------------------------------------------------------
 
-    def listen(self, address: Union[str, bytes], flags: int = 0, **options: Any) -> Listener:
-        """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``).
+    def listen(self, address: Union[str, bytes], flags: int = 0, *, start: bool = True,
+               **options: Any) -> Listener:
+        """Accept connections at ``address`` (``tcp://``, ``ipc://``, ``inproc://``, ``ws://``).
 
         ``options`` are `Listener` attributes set before it starts, e.g.
         ``ipc_permissions=0o600``, ``tcp_nodelay=False``, ``recv_max_size``.
+        ``start=False`` (nngkit only): create it, set what no attribute names
+        (``set_opt_string("ws:response-header:X-Id", "7")``), then `Listener.start`.
         ``flags`` is accepted for pynng and ignored, as NNG ignores it.
         """
         listener = Listener(objects.create_listener(self._sid, _url_bytes(address)), self)
         try:
             listener._configure(options)
-            objects.start_listener(listener.id)
+            if start:
+                listener.start()
         except BaseException:
             objects.close_listener(listener.id)
             raise
         self._listeners[listener.id] = listener
         return listener
 
-    def dial(self, address: Union[str, bytes], block: Optional[bool] = None, **options: Any) -> Dialer:
+    def dial(self, address: Union[str, bytes], block: Optional[bool] = None, *, start: bool = True,
+             **options: Any) -> Dialer:
         """Connect to ``address``.
 
         ``block=True``: connect now or raise.  ``block=False``: connect in
         the background, retrying until it works.  ``block=None`` (default):
         try to connect now, and if that is refused, go on in the background.
         ``options`` are `Dialer` attributes set before the first attempt
-        (``tcp_nodelay=False``, ``reconnect_time_min=50``, ...).
+        (``tcp_nodelay=False``, ``reconnect_time_min=50``,
+        ``ws_request_headers="X-Id: 7"``, ...).  ``start=False`` (nngkit
+        only): create it without connecting; set options, then `Dialer.start`.
         """
         dialer = Dialer(objects.create_dialer(self._sid, _url_bytes(address)), self)
         try:
             dialer._configure(options)
-            if block is None:
-                try:
-                    objects.start_dialer(dialer.id, True)
-                except ConnectionRefused:
-                    logger.debug("blocking dial to %s refused; dialing in the background", address)
-                    objects.start_dialer(dialer.id, False)
-            else:
-                objects.start_dialer(dialer.id, block)
+            if start:
+                dialer.start(block)
         except BaseException:
             objects.close_dialer(dialer.id)
             raise

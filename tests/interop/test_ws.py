@@ -278,3 +278,20 @@ def test_ws_options_on_endpoints_and_pipes(sockets):
     res = dp.get_opt_string("ws:response-headers")
     assert "Sec-WebSocket-Accept: " in res and res.endswith("X-Served-By: nngkit")
     assert dp.get_opt_string("remote-address") == lst.url.split("/")[2]
+
+
+def test_ws_options_as_dial_and_listen_arguments(sockets):
+    """The Dialer/Listener attributes given to dial()/listen() apply before the
+    first connection: with frames of at most 1000 B a 5000 B message passes a
+    listener that takes frames of 4096 B at most."""
+    rep, req = sockets(nk.Rep0, **OPTS), sockets(nk.Req0, **OPTS)
+    lst = rep.listen("ws://127.0.0.1:0/sp", ws_rxframe_max=4096, ws_response_headers="X-A: 1")
+    d = req.dial(lst.url, start=False, ws_txframe_max=1000)
+    assert req.pipes == () and d.ws_txframe_max == 1000 and lst.ws_rxframe_max == 4096
+    assert lst.ws_protocol == "rep.sp.nanomsg.org" and d.ws_protocol == "rep.sp.nanomsg.org"
+    d.start()
+    req.send(payload(5000, 4))
+    assert rep.recv() == payload(5000, 4)
+    assert req.pipes[0].get_opt("ws:response-headers").endswith("\r\nX-A: 1")
+    with pytest.raises(nk.NotSupported):  # read-only: the socket's protocol decides
+        d.ws_protocol = "x"
