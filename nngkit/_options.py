@@ -157,8 +157,15 @@ OPTION_TYPES: Dict[str, str] = {
 OptValue = Union[int, bool, str, bytes]
 
 
+# Families of names: "ws:request-header:X-Id" is one header, as text.
+PREFIX_TYPES: Dict[str, str] = {"ws:request-header:": "str", "ws:response-header:": "str"}
+
+
 def option_type(name: str) -> str:
     """'int', 'ms', 'size', 'bool', 'str' or 'bytes' for an NNG option name."""
+    for prefix, typ in PREFIX_TYPES.items():
+        if name.startswith(prefix):
+            return typ
     return OPTION_TYPES.get(name, "int")
 
 

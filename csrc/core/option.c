@@ -192,6 +192,7 @@ static int opt_call(int kind, uint32_t id, const char *name, nki_optreq *r)
     nki_ctx *c;
     nki_ep *ep;
     nki_pipe *p;
+    r->v.name = name;
     nki_lock();
     switch (kind) {
     case NK_OBJ_SOCKET:

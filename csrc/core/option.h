@@ -33,8 +33,10 @@ typedef enum {
 
 /* A value crossing the API: 'i' for the integer types; the caller's bytes
  * (data, len) when setting text or bytes; its buffer (buf, size) when
- * reading text. */
+ * reading text; 'name', the option's name as asked (a row that matches a
+ * family of names, such as a transport's prefix rows, reads it). */
 typedef struct {
+    const char *name;
     int64_t i;
     const void *data;
     size_t len;

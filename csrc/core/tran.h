@@ -19,6 +19,11 @@
 #define NKI_TOPT_DIALER 2
 #define NKI_TOPT_LISTENER 4
 #define NKI_TOPT_EP (NKI_TOPT_DIALER | NKI_TOPT_LISTENER)
+/* Not a place: the row's name is a prefix, and the row serves every name
+ * that starts with it and goes on ("ws:request-header:" serves
+ * "ws:request-header:X-Id"); its functions read the whole name in
+ * nki_optval.name.  Never with NKI_TOPT_SOCKET. */
+#define NKI_TOPT_PREFIX 8
 
 /*
  * One option of a transport: one row of its table.  'opt' is the name,

@@ -13,7 +13,9 @@ const nki_tran_option *nki_tran_opt_find(const nki_tran *t, const char *name)
 {
     const nki_tran_option *o;
     for (o = t->opts; o && o->opt.name; o++) {
-        if (strcmp(o->opt.name, name) == 0) {
+        size_t n = strlen(o->opt.name);
+        if ((o->where & NKI_TOPT_PREFIX) ? strncmp(o->opt.name, name, n) == 0 && name[n] != '\0'
+                                         : strcmp(o->opt.name, name) == 0) {
             return o;
         }
     }

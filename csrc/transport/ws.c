@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -451,6 +452,94 @@ static int ep_set_headers(void *obj, const nki_option *o, const nki_optval *v)
     return 0;
 }
 
+/* ---- one header by name: ws:request-header:<Name>, ws:response-header:<Name> ---- */
+
+/* The name asked for after the row's prefix: a token (RFC 7230), or NULL. */
+static const char *hdr_name(const nki_option *o, const nki_optval *v)
+{
+    const char *n = v->name + strlen(o->name);
+    size_t len = strspn(n, "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return n[len] == '\0' && len > 0 ? n : NULL;
+}
+
+/* In "Name: value\r\n..." lines: the line of 'name' (any case), its value
+ * and the line's end; NULL if absent. */
+static const char *hdr_line(const char *lines, const char *name, const char **val, const char **end)
+{
+    size_t nl = strlen(name);
+    const char *l = lines;
+    while (l != NULL && *l != '\0') {
+        const char *e = strstr(l, "\r\n");
+        e = e ? e : l + strlen(l);
+        if (strncasecmp(l, name, nl) == 0 && l[nl] == ':') {
+            for (*val = l + nl + 1; **val == ' ' || **val == '\t'; (*val)++) {
+            }
+            *end = e;
+            return l;
+        }
+        l = *e ? e + 2 : e;
+    }
+    return NULL;
+}
+
+static int hdr_get(const char *lines, const char *name, nki_optval *v)
+{
+    const char *val, *end;
+    if (name == NULL || hdr_line(lines, name, &val, &end) == NULL) {
+        return NK_ENOENT;
+    }
+    if ((size_t) (end - val) + 1 > v->size) {
+        return NK_EINVAL; /* the caller retries with more room */
+    }
+    memcpy(v->buf, val, (size_t) (end - val));
+    v->buf[end - val] = '\0';
+    return 0;
+}
+
+/* Replaces (or adds) one line of *slot. */
+static int hdr_put(char **slot, const char *name, const char *val, size_t vl)
+{
+    const char *old = *slot ? *slot : "", *ov, *l, *e = NULL;
+    size_t size = strlen(old) + strlen(name) + vl + 5, at;
+    char *s = malloc(size);
+    if (s == NULL) {
+        return NK_ENOMEM;
+    }
+    l = hdr_line(old, name, &ov, &e);
+    at = l ? (size_t) (l - old) : strlen(old);
+    memcpy(s, old, at);
+    at += (size_t) snprintf(s + at, size - at, "%s: %.*s\r\n", name, (int) vl, val);
+    snprintf(s + at, size - at, "%s", l ? (*e ? e + 2 : e) : "");
+    free(*slot);
+    *slot = s;
+    return 0;
+}
+
+static int ep_get_header(void *obj, const nki_option *o, nki_optval *v)
+{
+    ws_ep *w = ((nki_ep *) obj)->tdata;
+    return hdr_get(o->arg ? w->res_headers : w->req_headers, hdr_name(o, v), v);
+}
+
+static int ep_set_header(void *obj, const nki_option *o, const nki_optval *v)
+{
+    ws_ep *w = ((nki_ep *) obj)->tdata;
+    const char *name = hdr_name(o, v);
+    size_t n = v->len;
+    /* A value is one line: CR, LF or NUL would forge more of the head. */
+    if (name == NULL || strcspn(v->data, "\r\n") < n || memchr(v->data, '\0', n) != NULL) {
+        return NK_EINVAL;
+    }
+    return hdr_put(o->arg ? &w->res_headers : &w->req_headers, name, v->data, n);
+}
+
+static int pipe_get_header(void *obj, const nki_option *o, nki_optval *v)
+{
+    const nki_pipe *p = obj;
+    return hdr_get(o->arg ? nki_ws_pipe_res_headers(p) : nki_ws_pipe_req_headers(p), hdr_name(o, v), v);
+}
+
 static int ep_get_proto(void *obj, const nki_option *o, nki_optval *v)
 {
     nki_ws_cfg cfg;
@@ -493,6 +582,10 @@ static const nki_tran_option ws_options[] = {
      pipe_get_text},
     {{"ws:response-headers", NKI_OPT_STR, 0, 0, ep_get_headers, ep_set_headers, 1}, NKI_TOPT_LISTENER, 0,
      pipe_get_text},
+    {{"ws:request-header:", NKI_OPT_STR, 0, 0, ep_get_header, ep_set_header, 0},
+     NKI_TOPT_DIALER | NKI_TOPT_PREFIX, 0, pipe_get_header},
+    {{"ws:response-header:", NKI_OPT_STR, 0, 0, ep_get_header, ep_set_header, 1},
+     NKI_TOPT_LISTENER | NKI_TOPT_PREFIX, 0, pipe_get_header},
     {{"ws:request-uri", NKI_OPT_STR, 0, 0, NULL, NULL, 2}, 0, 0, pipe_get_text},
     {{"ws:protocol", NKI_OPT_STR, 0, 0, ep_get_proto, NULL, 3}, NKI_TOPT_EP, 0, pipe_get_text},
     {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, pipe_get_addr},
