@@ -2,7 +2,7 @@
 
 A cell is (peer implementation, transport).  Cells no peer can be are left
 out (inproc is for the in-process nngkit peer only).  A transport that this
-nngkit does not have yet (ws, tls+tcp, wss) stays in when it is named, and
+nngkit does not have yet (tls+tcp, wss) stays in when it is named, and
 the test says so when it asks for an address.
 """
 from __future__ import annotations

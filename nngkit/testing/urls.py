@@ -1,9 +1,10 @@
 """Addresses for SP tests: the transport registry and a port allocator safe under pytest-xdist.
 
-Every transport is one entry of ``TRANSPORTS``.  ws, tls+tcp and wss are
-listed but not available yet: nngkit has no such transports, and asking for
-one raises ``TransportUnavailable``.  When nngkit gains one, its entry flips
-to available and names the implementations that speak it.
+Every transport is one entry of ``TRANSPORTS``.  tls+tcp and wss are
+listed but not available yet (nngkit has no wss; the plugin gives its peers
+no TLS configuration yet), and asking for one raises ``TransportUnavailable``.  When nngkit gains one, its entry flips
+to available and names the implementations that speak it.  ws addresses get
+a path of their own, so that listeners may share a port by path as NNG's do.
 
 TCP ports come from a band below the kernel's ephemeral range (so no
 outgoing connection and no port-0 listener can take them), split into one
@@ -45,7 +46,8 @@ TRANSPORTS: Dict[str, Transport] = {
     "ipc": Transport("ipc", _PROCESS_IMPLS | {"nngkit"}),
     # inproc lives inside one process: only an in-process nngkit peer can be on the other end.
     "inproc": Transport("inproc", frozenset({"nngkit"})),
-    "ws": Transport("ws", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no ws transport yet"),
+    # Debian's nngcat and libnng (1.5.2) and pynng's NNG (1.11) all have ws.
+    "ws": Transport("ws", _PROCESS_IMPLS | {"nngkit"}),
     "tls+tcp": Transport("tls+tcp", _PROCESS_IMPLS | {"nngkit"}, False,
                          "nngkit has tls+tcp, but this plugin does not give its peers TLS configurations yet"),
     "wss": Transport("wss", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no wss transport yet"),
@@ -169,6 +171,8 @@ def make_url(name: str, ipc_dir: str) -> str:
         return "tcp://[::1]:%d" % ports().port("::1")
     if name == "ipc":
         return "ipc://%s/sp%d.sock" % (ipc_dir, n)
+    if name == "ws":
+        return "ws://127.0.0.1:%d/sp-%d-%d-%s" % (ports().port(), os.getpid(), n, uuid.uuid4().hex[:8])
     if name == "inproc":
         return "inproc://sp-%d-%d-%s" % (os.getpid(), n, uuid.uuid4().hex[:8])
     raise TransportUnavailable("no address scheme for %s yet" % name)

@@ -20,8 +20,8 @@ from tests.helpers.impl import nk
 from tests.helpers.payloads import payload
 from tests.helpers.sync import wait_for
 
-pytestmark = pytest.mark.sp_interop(peers=["nngcat", "libnng", "pynng"], transports=["tcp", "ipc"])
-WITH_TCP6 = pytest.mark.sp_interop(peers=["nngcat", "libnng", "pynng"], transports=["tcp", "ipc", "tcp6"])
+pytestmark = pytest.mark.sp_interop(peers=["nngcat", "libnng", "pynng"], transports=["tcp", "ipc", "ws"])
+WITH_TCP6 = pytest.mark.sp_interop(peers=["nngcat", "libnng", "pynng"], transports=["tcp", "ipc", "tcp6", "ws"])
 
 TIMEOUTS = {"recv_timeout": 10000, "send_timeout": 10000}
 BINARY = b"A\t\n\r\"\\\x01\x7f\xff z"

@@ -216,12 +216,39 @@ def test_unavailable_transports_say_so(inner: pytest.Pytester) -> None:
         import pytest
         from nngkit.testing import TransportUnavailable
 
-        @pytest.mark.parametrize("name", ["ws", "tls+tcp", "wss"])
+        @pytest.mark.parametrize("name", ["tls+tcp", "wss"])
         def test_url(sp_url, name):
             with pytest.raises(TransportUnavailable, match=re.escape("transport %s is not available in this nngkit" % name)):
                 sp_url(name)
     ''')
-    run(inner).assert_outcomes(passed=3)
+    run(inner).assert_outcomes(passed=2)
+
+
+def test_ws_urls_and_cells(inner: pytest.Pytester) -> None:
+    """sp_url("ws") is a loopback port and a path of its own; every peer has a ws cell and talks over it."""
+    inner.makepyfile(test_ws='''
+        import re
+        import pytest
+        import nngkit
+        from nngkit.testing import behaviours as b
+
+        def test_url(sp_url):
+            a, b_ = sp_url("ws"), sp_url("ws")
+            assert re.fullmatch(r"ws://127\\.0\\.0\\.1:[0-9]+/sp-[0-9]+-[0-9]+-[0-9a-f]{8}", a), a
+            assert a.split("/", 3)[3] != b_.split("/", 3)[3]
+
+        @pytest.mark.sp_interop(transports=["ws"])
+        def test_rep(sp_peer, sp_url, sp_impl):
+            rep = sp_peer(sp_impl, "rep0", listen=sp_url(), behaviour=b.reply(b"pong"))
+            with nngkit.Req0(recv_timeout=10000, send_timeout=10000) as req:
+                req.dial(rep.url, block=True)
+                req.send(b"ping")
+                assert req.recv() == b"pong"
+    ''')
+    result = run(inner, "-v")
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(["*test_rep?nngcat-ws?*PASSED*", "*test_rep?pynng-ws?*PASSED*",
+                                 "*test_rep?libnng-ws?*PASSED*", "*test_rep?nngkit-ws?*PASSED*"])
 
 
 def test_tls_materials(inner: pytest.Pytester) -> None:
