@@ -36,6 +36,7 @@ EXAMPLES = [
     "devices/pubsub_hub.py",
     "pipes/callbacks.py",
     "pipes/events_async.py",
+    "websocket/pubsub.py",
     "interop_pynng.py",
     "interop_nngcat.py",
 ]

@@ -12,7 +12,7 @@ import importlib.util
 import os
 import subprocess
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 import pytest
 
@@ -26,6 +26,17 @@ NEEDS: Dict[str, Any] = {
     "interop_pynng.py": peers.require_pynng,
     "interop_nngcat.py": lambda: peers.require_peer("nngcat"),
     "reqrep/async_trio.py": lambda: peers.require_module("trio"),
+}
+# Lines an example must print, beyond its final "done": what it shows.
+OUTPUT: Dict[str, List[str]] = {
+    "websocket/pubsub.py": [
+        "listening: /news and /rpc on one port, subprotocol pub.sp.nanomsg.org",
+        "publisher sees clients: ['alice', 'bob']",
+        "alice got 'headline: ws works'",
+        "bob got 'headline: ws works'",
+        "rpc answer: alice, bob",
+        "dial to /nowhere refused: ConnectionRefused",
+    ],
 }
 
 
@@ -55,7 +66,7 @@ def test_demo_lists_every_example_once() -> None:
 
 
 def test_peer_table_names_listed_examples() -> None:
-    assert set(NEEDS) <= set(EXAMPLES)
+    assert set(NEEDS) <= set(EXAMPLES) and set(OUTPUT) <= set(EXAMPLES)
 
 
 @pytest.mark.timeout(TIME_LIMIT + 15)
@@ -77,3 +88,5 @@ def test_example_runs(name: str) -> None:
         pytest.fail("%s exited 77 (peer missing) although its peer is present:\n%s" % (name, output))
     assert proc.returncode == 0, "%s exited %d:\n%s" % (name, proc.returncode, output)
     assert "done" in output.splitlines()[-1], "%s did not report success:\n%s" % (name, output)
+    missing = [line for line in OUTPUT.get(name, []) if line not in output.splitlines()]
+    assert not missing, "%s did not print %s:\n%s" % (name, missing, output)
