@@ -53,7 +53,7 @@ def _rtt_metrics(transport: str, mode: str) -> Tuple[Metric, ...]:
     target = None
     if transport == "tcp" and mode == "async":
         target = ("ratio", 0.35)
-    elif transport in ("tcp", "ipc") and mode == "sync":
+    elif transport in ("tcp", "ipc", "ws") and mode == "sync":
         target = ("ratio", 0.8)
     return (Metric("rtt_median_us", "rtt median us", "us", False, target),
             Metric("rtt_p99_us", "rtt p99 us", "us", False))
@@ -61,10 +61,15 @@ def _rtt_metrics(transport: str, mode: str) -> Tuple[Metric, ...]:
 
 def _tput_metric(transport: str, size: int) -> Metric:
     if size <= KIB:
-        target = ("ratio", 5.0) if (transport == "tcp" and size == 64) else None
+        target = ("ratio", 5.0) if (transport in ("tcp", "ws") and size == 64) else None
         return Metric("msgs_per_s", "msg/s", "msg/s", True, target)
     target = ("ratio", 2.5) if (transport == "tcp" and size == MIB) else None
     return Metric("mb_per_s", "MB/s", "MB/s", True, target)
+
+
+def speaks(case: Case, impl: str) -> bool:
+    """Whether `impl` can run `case`: the raw floor speaks tcp and ipc framing only."""
+    return not (impl == "raw" and case.transport == "ws")
 
 
 def all_cases() -> List[Case]:
@@ -76,6 +81,7 @@ def all_cases() -> List[Case]:
         for size in (64, KIB, 64 * KIB, MIB):
             for mode in ("sync", "async"):
                 cases.append(Case("pushpull", transport, mode, size, (_tput_metric(transport, size),)))
+    cases += _ws_cases()
     for mode in ("sync", "async"):
         cases.append(Case("pubsub", "tcp", mode, 64, (
             Metric("per_sub_msgs_per_s", "msg/s per sub (x%d)" % SUBSCRIBERS, "msg/s", True,
@@ -100,6 +106,14 @@ def _nngtrace_cases(loop: str) -> List[Case]:
     return [Case("nngtrace-reqrep", "tcp", loop, 64, three("rtt", "rtt median", "us", False, ("ratio", 2.0))),
             Case("nngtrace-pushpull", "tcp", loop, 64, three("msgs", "rate", "msg/s", True, ("via", 50_000))),
             Case("nngtrace-pushpull", "tcp", loop, MIB, three("mb", "rate", "MB/s", True, ("via", 500)))]
+
+
+def _ws_cases() -> List[Case]:
+    """ws: REQ/REP 64 B, PUSH/PULL 64 B and 1 MiB, with the tcp targets."""
+    cases = [Case("reqrep", "ws", "sync", 64, _rtt_metrics("ws", "sync"))]
+    for size in (64, MIB):
+        cases.append(Case("pushpull", "ws", "sync", size, (_tput_metric("ws", size),)))
+    return cases
 
 
 @dataclass

@@ -38,6 +38,11 @@ def make_url(transport: str) -> str:
         return "ipc://%s/b%d.sock" % (ipc_dir(), n)
     if transport == "inproc":
         return "inproc://nkbench-%d-%d" % (os.getpid(), n)
+    if transport == "ws":  # a port picked now: pynng's listener url keeps ":0"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        return "ws://127.0.0.1:%d/nkb%d" % (port, n)
     raise ValueError("unknown transport %r" % transport)
 
 

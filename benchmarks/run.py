@@ -25,7 +25,7 @@ if not __package__:  # run as a script: python benchmarks/run.py
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from benchmarks import common  # noqa: E402
-from benchmarks.cases import Case, Timing, all_cases, measure  # noqa: E402
+from benchmarks.cases import Case, Timing, all_cases, measure, speaks  # noqa: E402
 from benchmarks.cbuild import binary  # noqa: E402
 from benchmarks.peer import C_IMPLS, IMPLS, Peer  # noqa: E402
 from benchmarks.report import Runs, cell, print_table, rows, write_json  # noqa: E402
@@ -102,6 +102,8 @@ def run_case(case: Case, impls: List[str], peers: Dict[str, Peer], timing: Timin
     for r in range(rounds):
         order = impls[r % len(impls):] + impls[:r % len(impls)]
         for impl in order:
+            if not speaks(case, impl):
+                continue
             try:
                 out = measure(case, impl, peers[impl], timing, ROOT)
             except Exception as e:
