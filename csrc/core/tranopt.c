@@ -9,18 +9,25 @@
 #include "pipe.h"
 #include "tran.h"
 
+static bool row_serves(const nki_tran_option *o, const char *name)
+{
+    size_t n = strlen(o->opt.name);
+    if (o->where & NKI_TOPT_PREFIX) {
+        return strncmp(o->opt.name, name, n) == 0 && name[n] != '\0';
+    }
+    return strcmp(o->opt.name, name) == 0;
+}
+
 const nki_tran_option *nki_tran_opt_find(const nki_tran *t, const char *name)
 {
     const nki_tran_option *o;
     for (o = t->opts; o && o->opt.name; o++) {
-        size_t n = strlen(o->opt.name);
-        if ((o->where & NKI_TOPT_PREFIX) ? strncmp(o->opt.name, name, n) == 0 && name[n] != '\0'
-                                         : strcmp(o->opt.name, name) == 0) {
+        if (row_serves(o, name)) {
             return o;
         }
     }
     for (o = t->base_opts; o && o->opt.name; o++) {
-        if (strcmp(o->opt.name, name) == 0) {
+        if (row_serves(o, name)) {
             return o;
         }
     }
