@@ -4,8 +4,9 @@ The core queues an event for each pipe admitted (post-connect) and removed
 (post-remove); with a pre-connect callback registered it also holds every
 new pipe until the application has looked at it.  Callbacks run in one
 Python thread per socket (never on a core thread), in order, exactly once
-per pipe and event; a pre-connect callback may refuse a peer with
-``pipe.close()``.  Without callbacks, ``async for event, pipe in
+per pipe and event, also for the pipes that closing the socket removes
+(close waits for those, as NNG's does); a pre-connect callback may refuse
+a peer with ``pipe.close()``.  Without callbacks, ``async for event, pipe in
 sock.pipe_events()`` reads the same events in an event loop.
 """
 
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PipeCallback = Callable[[Pipe], Any]
+
+# How long close() waits for the callbacks of the pipes it removed, so that
+# a callback stuck forever cannot hang it (NNG would wait without limit).
+CLOSE_WAIT_S = 10.0
 
 ADD_PRE = events.ADD_PRE
 ADD_POST = events.ADD_POST
@@ -86,6 +91,8 @@ class PipeEvents:
                 ev, pid = await events.anext_event(sock.id)
             except Closed:
                 return
+            if sock.closed:
+                return  # the stream ends at close, before the close's own events
             pipe = sock._pipe_for(pid)
             if pipe is not None:
                 yield ev, pipe
@@ -113,6 +120,21 @@ class PipeEvents:
 
     def _enable(self, hold: bool) -> None:
         events.notify(self._as_socket().id, hold)
+
+    def _end_pipe_events(self) -> None:
+        """After the core closed the socket: let the callback thread run the
+        remove callbacks of the pipes the close removed, then drop whatever
+        no one will read (the event stream ends at close)."""
+        thread = self._pipe_thread
+        if thread is threading.current_thread():
+            return  # closed from a callback: the thread drains after it returns
+        if thread is not None:
+            thread.join(CLOSE_WAIT_S)
+            if thread.is_alive():
+                logger.warning("pipe callbacks of socket %d still running after %.0f s; "
+                               "close returns without them", self._as_socket().id, CLOSE_WAIT_S)
+                return  # the thread frees the socket when it has drained
+        events.drop(self._as_socket().id)
 
     def _run_callbacks(self) -> None:
         sock = self._as_socket()

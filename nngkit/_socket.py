@@ -376,6 +376,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
         self._dialers.clear()
         self._held.free()
         objects.close_socket(self._sid)
+        self._end_pipe_events()
 
     def __repr__(self) -> str:
         state = " closed" if self._closed else ""

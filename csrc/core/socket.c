@@ -99,6 +99,14 @@ static void sock_free(void *arg)
     nki_count(NK_DEBUG_SOCKETS, -1);
 }
 
+static void sock_release(nki_sock *s)
+{
+    nki_msgq_flush(&s->pipe_events);
+    nki_idmap_del(&sock_ids, s->id);
+    /* Pipes are freed by deferred tasks; free the socket after them. */
+    nki_defer(sock_free, s);
+}
+
 int nk_socket_close(uint32_t sid)
 {
     nki_sock *s;
@@ -127,11 +135,15 @@ int nk_socket_close(uint32_t sid)
     if (s->proto->sock_close) {
         s->proto->sock_close(s->pdata);
     }
+    /* A waiting reader would have taken an event: with events queued there
+     * is none, so this fails only readers of an empty queue. */
     nki_aio_list_fail(&s->pipe_waiters, NK_ECLOSED);
-    nki_msgq_flush(&s->pipe_events);
-    nki_idmap_del(&sock_ids, s->id);
-    /* Pipes are freed by deferred tasks; free the socket after them. */
-    nki_defer(sock_free, s);
+    if (s->pipe_events.len == 0) {
+        sock_release(s);
+    }
+    /* Otherwise the closed socket keeps its id until the reader has taken
+     * the remove events of the pipes just closed (nk_sock_pipe_event) or
+     * given them up (nk_sock_pipe_events_drop). */
     nki_unlock();
     return 0;
 }
@@ -199,7 +211,8 @@ void nki_sock_pipe_event(nki_sock *s, int ev, uint32_t pid)
 {
     nk_msg *m;
     nk_aio *a;
-    if (!(s->pipe_notify & NK_PIPE_NOTIFY_ON) || s->closed || (m = nki_msg_new(8, 8)) == NULL) {
+    /* Also while the socket closes: its own close removes pipes too. */
+    if (!(s->pipe_notify & NK_PIPE_NOTIFY_ON) || (m = nki_msg_new(8, 8)) == NULL) {
         return;
     }
     nki_put_u32(m->body, (uint32_t) ev);
@@ -226,6 +239,13 @@ int nk_sock_pipe_notify(uint32_t sid, int flags)
     return 0;
 }
 
+/* A socket, open or closed with pipe events still to deliver. */
+static nki_sock *sock_find_events(uint32_t sid)
+{
+    ids_init();
+    return nki_idmap_get(&sock_ids, sid);
+}
+
 void nk_sock_pipe_event(uint32_t sid, nk_aio *a)
 {
     nki_sock *s;
@@ -235,17 +255,35 @@ void nk_sock_pipe_event(uint32_t sid, nk_aio *a)
         nki_unlock();
         return;
     }
-    s = nki_sock_find(sid);
+    s = sock_find_events(sid);
     nki_aio_begin(a, NK_DURATION_INFINITE);
     if (s == NULL) {
         nki_aio_finish(a, NK_ECLOSED);
     } else if ((m = nki_msgq_get(&s->pipe_events)) != NULL) {
         a->msg = m;
         nki_aio_finish(a, 0);
+        if (s->closed && s->pipe_events.len == 0) {
+            sock_release(s); /* that was the last one */
+        }
+    } else if (s->closed) {
+        nki_aio_finish(a, NK_ECLOSED);
     } else {
         nki_aio_wait_on(a, &s->pipe_waiters);
     }
     nki_unlock();
+}
+
+int nk_sock_pipe_events_drop(uint32_t sid)
+{
+    nki_sock *s;
+    nki_lock();
+    if ((s = sock_find_events(sid)) == NULL || !s->closed) {
+        nki_unlock();
+        return s == NULL ? NK_ECLOSED : NK_ESTATE;
+    }
+    sock_release(s);
+    nki_unlock();
+    return 0;
 }
 
 int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max)

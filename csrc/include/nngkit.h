@@ -175,7 +175,12 @@ int nk_device_close(uint32_t devid); /* stops relaying and frees it */
  * NK_PIPE_EV_ADD_PRE and waits (reading nothing) until nk_pipe_accept
  * admits it or nk_pipe_close refuses it.  Events are received like messages:
  * nk_sock_pipe_event completes its aio with an 8-byte message
- * [event u32 BE][pipe id u32 BE], in order, each exactly once.
+ * [event u32 BE][pipe id u32 BE], in order, each exactly once.  This
+ * includes the NK_PIPE_EV_REM_POST events of the pipes that nk_socket_close
+ * removes: a closed socket keeps its id until they have all been taken,
+ * after which nk_sock_pipe_event fails with NK_ECLOSED.  A reader that
+ * will take no more calls nk_sock_pipe_events_drop on the closed socket,
+ * which frees it (NK_ECLOSED: already freed).
  */
 #define NK_PIPE_EV_ADD_PRE 0
 #define NK_PIPE_EV_ADD_POST 1
@@ -184,6 +189,7 @@ int nk_device_close(uint32_t devid); /* stops relaying and frees it */
 #define NK_PIPE_NOTIFY_HOLD 2
 int nk_sock_pipe_notify(uint32_t sid, int flags);
 void nk_sock_pipe_event(uint32_t sid, nk_aio *a);
+int nk_sock_pipe_events_drop(uint32_t sid);
 int nk_pipe_accept(uint32_t pid);
 /* Fills ids with up to max admitted pipes; returns how many there are. */
 int nk_sock_pipes(uint32_t sid, uint32_t *ids, int max);

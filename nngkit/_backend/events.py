@@ -15,7 +15,7 @@ from .core import const, ffi, lib
 from .loops import current_queue, yield_sometimes
 from .msg import free
 
-__all__ = ["ADD_PRE", "ADD_POST", "REM_POST", "notify", "pipe_ids", "accept", "next_event", "anext_event"]
+__all__ = ["ADD_PRE", "ADD_POST", "REM_POST", "notify", "pipe_ids", "accept", "drop", "next_event", "anext_event"]
 
 ADD_PRE = const("PIPE_EV_ADD_PRE")
 ADD_POST = const("PIPE_EV_ADD_POST")
@@ -45,6 +45,13 @@ def accept(pid: int) -> None:
     """Admit a held pipe; one already closed (refused by a callback) is fine."""
     rv = lib.nk_pipe_accept(pid)
     if rv != _ECLOSED:
+        check(rv)
+
+
+def drop(sid: int) -> None:
+    """Free closed socket `sid` with the pipe events no one will read."""
+    rv = lib.nk_sock_pipe_events_drop(sid)
+    if rv != _ECLOSED:  # NK_ECLOSED: it had none left and is gone already
         check(rv)
 
 
