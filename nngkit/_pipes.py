@@ -70,9 +70,13 @@ class PipeEvents:
 
     @property
     def pipes(self) -> Tuple[Pipe, ...]:
-        """The connections this socket has now."""
+        """The connections this socket has now (none once it is closed)."""
         sock = self._as_socket()
-        return tuple(p for p in (sock._pipe_for(pid) for pid in events.pipe_ids(sock.id)) if p)
+        try:
+            ids = events.pipe_ids(sock.id)
+        except Closed:
+            return ()  # as pynng, and as .dialers and .listeners
+        return tuple(p for p in (sock._pipe_for(pid) for pid in ids) if p)
 
     def pipe_events(self) -> AsyncIterator[Tuple[int, Pipe]]:
         """An async iterator of ``(event, pipe)`` until the socket closes.

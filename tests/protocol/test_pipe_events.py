@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from typing import List, Tuple
+from typing import Any, Callable, List, Tuple
 
 import nngkit
+from tests.helpers.impl import nk
+from tests.helpers.sync import marry
 
 
 def _wait(event: threading.Event) -> None:
@@ -55,3 +57,16 @@ async def test_async_pipe_event_stream() -> None:
         ev2, pipe2 = await asyncio.wait_for(events.__anext__(), 5)
         assert (ev2, pipe2) == (nngkit.PIPE_EV_REM_POST, pipe)
         assert server.pipes == ()
+
+
+def test_a_closed_socket_has_no_pipes_dialers_or_listeners(
+        sockets: Any, addr: Callable[[str], str]) -> None:
+    server = sockets(nk.Pair0, recv_timeout=5000)
+    client = sockets(nk.Pair0, recv_timeout=5000)
+    marry(server, client, addr("inproc"))
+    assert len(server.pipes) == 1 and len(client.pipes) == 1
+    server.close()
+    client.close()
+    for sock in (server, client):  # as pynng: empty, not an error
+        assert sock.pipes == ()
+        assert tuple(sock.dialers) == () and tuple(sock.listeners) == ()
