@@ -112,9 +112,13 @@ class LineReader:
 _stdin = LineReader(0)
 
 
-def serve(impl: str) -> None:
+def serve(impl: str) -> int:
     """The peer's command loop: one role at a time until stdin closes."""
-    load(impl)  # import the library before the first timed run
+    try:
+        load(impl)  # import the library before the first timed run
+    except Exception as e:  # the driver reports this instead of waiting in vain
+        _say({"error": "cannot import %s: %s: %s" % (impl, type(e).__name__, e)})
+        return 1
     _say({"idle": True})
     for _ in range(1_000_000):
         line = _stdin.line(3600)
@@ -127,6 +131,7 @@ def serve(impl: str) -> None:
             traceback.print_exc(file=sys.stderr)
             _say({"error": "%s: %s" % (type(e).__name__, e)})
         _say({"idle": True})
+    return 0
 
 
 def probe_conns(impl: str, url: str, n: int) -> Dict[str, Any]:
@@ -178,10 +183,14 @@ class Peer:
         assert self.out is not None
         line = self.out.line(timeout)
         if line is None:
+            assert self.proc is not None
+            if self.proc.poll() is not None:  # end of file: it is gone
+                raise PeerError("%s peer exited (status %s) before %r" % (
+                    self.impl, self.proc.wait(), key))
             raise PeerError("%s peer: no %r within %.0f s" % (self.impl, key, timeout))
         msg = json.loads(line)
         if "error" in msg:
-            self._expect("idle", 10)
+            self.out.line(10)  # its "idle", or end of file if it gave up
             raise PeerError("%s peer: %s" % (self.impl, msg["error"]))
         if key not in msg:
             raise PeerError("%s peer: expected %r, got %r" % (self.impl, key, msg))
@@ -242,8 +251,7 @@ def run_probe(impl: str, root: str, url: str, n: int, timeout: float) -> Dict[st
 
 def main(argv: List[str]) -> int:
     if len(argv) == 2 and argv[0] == "--serve" and argv[1] in IMPLS:
-        serve(argv[1])
-        return 0
+        return serve(argv[1])
     if len(argv) == 4 and argv[0] == "--conns" and argv[1] in IMPLS:
         print(json.dumps(probe_conns(argv[1], argv[2], int(argv[3]))), flush=True)
         return 0

@@ -27,7 +27,7 @@ if not __package__:  # run as a script: python benchmarks/run.py
 from benchmarks import common  # noqa: E402
 from benchmarks.cases import Case, Timing, all_cases, measure, speaks  # noqa: E402
 from benchmarks.cbuild import binary  # noqa: E402
-from benchmarks.peer import C_IMPLS, IMPLS, Peer  # noqa: E402
+from benchmarks.peer import C_IMPLS, IMPLS, Peer, PeerError  # noqa: E402
 from benchmarks.report import Runs, cell, print_table, rows, write_json  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -131,7 +131,11 @@ def main(argv: Optional[List[str]] = None) -> int:
     t_start = time.monotonic()
     try:
         for impl in args.impls:
-            peers[impl] = Peer(impl, ROOT)
+            try:
+                peers[impl] = Peer(impl, ROOT)
+            except PeerError as e:  # e.g. nngkit not importable: nothing to measure
+                print("python -m benchmarks: %s" % e, file=sys.stderr)
+                return 1
         for case in cases:
             t0 = time.monotonic()
             rounds = args.rounds if case.group != "conns" else (1 if args.quick else 2)

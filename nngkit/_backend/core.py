@@ -7,7 +7,23 @@ constants through `const` and never touch ``lib``.
 
 from __future__ import annotations
 
-from .._ffi import ffi, lib
+import os
+
+try:
+    from .._ffi import ffi, lib
+except ModuleNotFoundError as e:
+    # The usual cause: Python runs from a source checkout whose core was never
+    # built there.  `pip install .` builds it into site-packages only, and the
+    # checkout's nngkit/, first on the path from the repository root, hides that.
+    if e.name != "nngkit._ffi":
+        raise  # something the core needs (e.g. cffi's backend): its own message says
+    raise ImportError(
+        "nngkit's compiled core (nngkit._ffi) is not in %s: this is a source checkout "
+        "whose core was not built, and it hides any installed nngkit.  Run "
+        "'pip install -e .' in the checkout (builds the core in place), or run Python "
+        "from outside the checkout to use the installed copy."
+        % os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ) from e
 
 __all__ = ["ffi", "lib", "const", "strerror", "version"]
 
