@@ -165,8 +165,8 @@ def test_verbose_lines_for_several_endpoints_like_nngcat(tmp_path):
     argv = ["--pull0", "-v", "--listen", "tcp://*:0", "--listen", "tcp://127.0.0.1:0/", "-X", str(tmp_path / "x"),
             "--listen", ipc, "--dial", refused]
     real = harness.run_real(argv)
-    for leftover in (tmp_path / "v.sock", tmp_path / "x"):
-        assert not leftover.exists() or leftover.unlink() is None
+    for leftover in (tmp_path / "v.sock", tmp_path / "x"):  # cleanup, not a check: the
+        leftover.unlink(missing_ok=True)  # real nngcat may leave its ipc files behind
     ours = run_inproc(argv)
     ports = re.compile(rb":\d+")
     assert ports.sub(b":N", ours.out) == ports.sub(b":N", real.out) == (

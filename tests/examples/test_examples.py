@@ -37,6 +37,14 @@ OUTPUT: Dict[str, List[str]] = {
         "rpc answer: alice, bob",
         "dial to /nowhere refused: ConnectionRefused",
     ],
+    # What these print is what they received: their exit code alone would
+    # not tell a delivered message from a send that delivers nothing.
+    "reqrep/sync.py": ["req0 got: reply to request %d" % i for i in range(3)],
+    "reqrep/async.py": ["req0 got: HELLO FROM CLIENT %d" % i for i in range(3)],
+    "pair/sync.py": [line for i in range(3)
+                     for line in ("right got: ping %d" % i, "left got:  pong %d" % i)],
+    "pair/async.py": ["left heard:  %r" % ["right says %d" % i for i in range(5)],
+                      "right heard: %r" % ["left says %d" % i for i in range(5)]],
 }
 
 

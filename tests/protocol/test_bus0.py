@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.helpers.fanout import until_all_hear
+from tests.helpers.fanout import drain, until_all_hear
 from tests.helpers.impl import nk
 from tests.helpers.sync import dial, listen
 from tests.protocol.helpers_protocols import collect, open_sock, star, transport  # noqa: F401
@@ -66,11 +66,18 @@ async def test_full_mesh_everyone_hears_everyone_once(sockets, addr, transport, 
 
 async def test_send_never_blocks_without_peers(sockets, addr, transport, mode):
     lonely = open_sock(sockets, nk.Bus0, send_timeout=100)
-    lonely.listen(addr(transport))
+    url = listen(lonely, addr(transport))
     t0 = time.monotonic()
     for i in range(200):
         await mode.send(lonely, b"lost %d" % i)
     assert time.monotonic() - t0 < 2.0
+    # Dropped, not kept for later: a peer that joins now hears probes first
+    # (until_all_hear fails on anything else), then what is sent after it.
+    late = open_sock(sockets, nk.Bus0)
+    dial(late, url)
+    until_all_hear(lonely.send, [late])
+    await mode.send(lonely, b"after")
+    assert await mode.recv(late) == b"after"
 
 
 async def test_send_does_not_block_on_a_stalled_peer(sockets, addr, transport, mode):
@@ -79,6 +86,14 @@ async def test_send_does_not_block_on_a_stalled_peer(sockets, addr, transport, m
     for i in range(300):
         await mode.send(hub, b"%04d" % i + b"x" * 65536)
     assert time.monotonic() - t0 < 5.0, "BUS applied back-pressure"
+    # Some arrived, in order, and the rest were dropped once the queues
+    # towards the peer were full (nngkit keeps the newest, NNG the first
+    # ones); the pipe still works.
+    got = [int(body[:4]) for body in drain(stalled, wait_ms=500)]
+    assert got and got == sorted(set(got)), got[:20]
+    assert len(got) < 300, "nothing was dropped: the sends must have waited"
+    await mode.send(hub, b"after")
+    assert await mode.recv(stalled) == b"after"
 
 
 def test_defaults_and_names(sockets):

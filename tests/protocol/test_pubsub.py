@@ -11,9 +11,10 @@ import time
 
 import pytest
 
-from tests.helpers.fanout import drain
+from tests.helpers.fanout import drain, until_all_hear
 from tests.helpers.impl import nk
 from tests.helpers.payloads import payload
+from tests.helpers.sync import dial
 from tests.protocol.helpers_protocols import link, open_sock, star, transport  # noqa: F401
 
 
@@ -140,11 +141,18 @@ async def test_unsubscribe_discards_queued_messages_of_that_topic(sockets, addr,
 
 async def test_pub_never_blocks_without_subscribers(sockets, mode, addr, transport):
     pub = open_sock(sockets, nk.Pub0, send_timeout=100)
-    pub.listen(addr(transport))
+    url = pub.listen(addr(transport)).url
     t0 = time.monotonic()
     for i in range(300):
         await mode.send(pub, b"into the void %d" % i)
     assert time.monotonic() - t0 < 2.0
+    # Dropped, not kept for later: a subscriber that joins now hears probes
+    # first (until_all_hear fails on anything else), then what follows.
+    sub = open_sock(sockets, nk.Sub0, topics=b"")
+    dial(sub, url)
+    until_all_hear(pub.send, [sub])
+    await mode.send(pub, b"after")
+    assert await mode.recv(sub) == b"after"
 
 
 async def test_pub_drops_for_a_stalled_subscriber_keeping_the_newest(sockets, addr, transport, mode):

@@ -12,7 +12,7 @@ import pytest
 
 from tests.helpers.impl import nk
 from tests.helpers.raw import word
-from tests.helpers.sync import dial, listen
+from tests.helpers.sync import dial, listen, wait_for
 from tests.protocol.helpers_protocols import link, open_sock, star, transport  # noqa: F401
 
 pytestmark = pytest.mark.nngkit_only
@@ -66,14 +66,19 @@ async def test_raw_req_sends_the_header_it_is_given(connect, mode):
 
 
 async def test_raw_req_without_header_is_not_a_request(connect, mode):
-    rep, req, _ = connect(nk.Rep0, lambda **kw: nk.Req0(raw=True, **kw))
-    rep.recv_timeout = 200
+    rep, req, _ = connect(nk.Rep0, lambda **kw: nk.Req0(raw=True, **kw), reconnect_time_min=20)
+    (first,) = wait_for(lambda: req.pipes, what="the dialer's pipe")
     try:
         await mode.send(req, b"no backtrace")  # goes out as given; REP drops that pipe
+        wait_for(lambda: first not in req.pipes, what="REP to drop the pipe it came on")
     except nk.NNGException:
         pass  # refusing it locally is fine too
+    rep.recv_timeout = 200
     with pytest.raises(nk.Timeout):
         await mode.recv(rep)
+    rep.recv_timeout = 5000  # a request with its backtrace gets through (on the new pipe)
+    await mode.send_msg(req, nk.Message(b"proper", header=word(0x80000001)))
+    assert (await mode.recv_msg(rep)).bytes == b"proper"
 
 
 async def test_raw_bus_header_is_the_pipe_id_and_skips_that_pipe(sockets, addr, transport, mode):

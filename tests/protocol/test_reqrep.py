@@ -9,6 +9,7 @@ from tests.helpers.gate import Gate
 from tests.helpers.impl import DEFAULT_RECV_MAX, nk
 from tests.helpers.modes import run_workers
 from tests.helpers.payloads import SIZE_IDS, SIZES, payload
+from tests.helpers.sync import dial
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
@@ -138,12 +139,21 @@ async def test_rep_send_without_request_is_bad_state(connect, mode):
     assert await mode.recv(req) == b"a"
 
 
-async def test_rep_reply_to_vanished_requester_is_discarded(connect, mode):
-    rep, req, _ = connect(nk.Rep0, nk.Req0)
+async def test_rep_reply_to_vanished_requester_is_discarded(connect, mode, sockets):
+    rep, req, url = connect(nk.Rep0, nk.Req0)
     await mode.send(req, b"then I leave")
     assert await mode.recv(rep) == b"then I leave"
     req.close()
     await mode.send(rep, b"nobody to answer")  # no error: the reply is dropped
+    with pytest.raises(nk.BadState):  # and that request has had its answer
+        await mode.send(rep, b"twice")
+    # The REP serves the next requester, which gets its own reply, not the dropped one.
+    nxt = sockets(nk.Req0, recv_timeout=5000, send_timeout=5000)
+    dial(nxt, url)
+    await mode.send(nxt, b"next")
+    assert await mode.recv(rep) == b"next"
+    await mode.send(rep, b"for next")
+    assert await mode.recv(nxt) == b"for next"
 
 
 async def test_req_recv_without_request_is_bad_state(connect, mode):
