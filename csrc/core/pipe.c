@@ -145,6 +145,11 @@ void nki_pipe_deliver(nki_pipe *p, nk_msg *m)
     }
 }
 
+struct nki_bstream *nki_pipe_stream(const nki_pipe *p)
+{
+    return p->ops->p_stream != NULL ? p->ops->p_stream(p) : NULL;
+}
+
 void nki_pipe_drained(nki_pipe *p)
 {
     if (p->attached && !p->closed && p->sock->proto->pipe_writable) {

@@ -21,6 +21,9 @@ typedef struct {
     void (*p_close)(nki_pipe *p);
     /* Free the structure; called from a deferred task after close. */
     void (*p_free)(nki_pipe *p);
+    /* The pipe's byte stream (bstream.h), for its transport's options; NULL:
+     * it has none. */
+    struct nki_bstream *(*p_stream)(const nki_pipe *p);
 } nki_pipe_ops;
 
 struct nki_pipe {
@@ -73,5 +76,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte);
  * options. */
 int nki_stream_pipe_fd(const nki_pipe *p);
 struct nki_bstream *nki_stream_pipe_stream(const nki_pipe *p);
+/* Any pipe's byte stream (p_stream), or NULL. */
+struct nki_bstream *nki_pipe_stream(const nki_pipe *p);
 
 #endif

@@ -541,6 +541,7 @@ static void sp_free(nki_pipe *p)
 }
 
 static const nki_pipe_ops stream_pipe_ops = {
+    .p_stream = nki_stream_pipe_stream,
     .p_kick = sp_kick,
     .p_resume = sp_resume,
     .p_close = sp_close,

@@ -265,7 +265,7 @@ static void ws_accept_cb(nki_pfd *pfd, unsigned ev)
             break; /* EAGAIN; or out of fds: the next connection retries */
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        nki_ws_conn_server(fd, ws_route, srv, &srv->pending);
+        nki_ws_conn_server(fd, NULL, ws_route, srv, &srv->pending);
     }
 }
 
@@ -407,7 +407,7 @@ static int ws_dial(nki_ep *ep)
         return rv;
     }
     ep_cfg(ep, &cfg, false);
-    if (nki_ws_conn_client(fd, ep, &cfg, w->target, w->hosthdr, &w->pending) == NULL) {
+    if (nki_ws_conn_client(fd, NULL, ep, &cfg, w->target, w->hosthdr, &w->pending) == NULL) {
         return NK_ENOMEM;
     }
     return 0;

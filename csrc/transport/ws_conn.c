@@ -27,7 +27,8 @@
 
 struct nki_ws_conn {
     nki_pipe base; /* first: the core's pipe, once upgraded */
-    int fd;
+    nki_bstream *bs; /* &plain (ws), or a TLS stream over the fd (wss) */
+    nki_bstream plain;
     nki_pfd pfd;
     bool server, connected, upgraded;
     nki_ep *ep;
@@ -62,16 +63,17 @@ struct nki_ws_conn {
                      until the peer closes or the close-wait ends */
 };
 
-/* ---- the I/O seam: the one place that touches the fd's bytes ---- */
+/* ---- the byte stream (bstream.h): results >= 0 or a negated NK_* ---- */
 
 static ssize_t conn_read(nki_ws_conn *c, void *buf, size_t n)
 {
-    return read(c->fd, buf, n);
+    return nki_bs_read(c->bs, buf, n);
 }
 
 static ssize_t conn_write(nki_ws_conn *c, const void *buf, size_t n)
 {
-    return send(c->fd, buf, n, MSG_NOSIGNAL);
+    struct iovec one = {(void *) buf, n};
+    return nki_bs_writev(c->bs, &one, 1);
 }
 
 nki_ws_conn *nki_ws_conn_of(nki_node *n)
@@ -101,7 +103,12 @@ const char *nki_ws_pipe_proto(const nki_pipe *p)
 
 int nki_ws_pipe_fd(const nki_pipe *p)
 {
-    return ((const nki_ws_conn *) p)->fd;
+    return ((const nki_ws_conn *) p)->bs->fd;
+}
+
+struct nki_bstream *nki_ws_pipe_stream(const nki_pipe *p)
+{
+    return ((const nki_ws_conn *) p)->bs;
 }
 
 static void conn_arm(nki_ws_conn *c)
@@ -116,8 +123,11 @@ static void conn_arm(nki_ws_conn *c)
     }
     if (c->connected && (c->rx_stop || (!(c->upgraded && c->base.paused) && c->in_len < IN_CAP))) {
         ev |= NKI_POLL_IN;
+        if (nki_bs_pending(c->bs)) {
+            nki_task_post(&c->resume_task); /* decoded bytes the fd will not show */
+        }
     }
-    nki_pfd_arm(&c->pfd, ev);
+    nki_pfd_arm(&c->pfd, c->connected ? nki_bs_events(c->bs, ev) : ev);
 }
 
 static void conn_free_task(void *arg)
@@ -140,7 +150,7 @@ static void conn_release(nki_ws_conn *c)
     nki_task_cancel(&c->resume_task);
     nki_task_cancel(&c->close_task);
     nki_pfd_fini(&c->pfd);
-    close(c->fd);
+    nki_bs_close(c->bs);
     nki_count(NK_DEBUG_FDS, -1);
     if (c->rmsg) {
         nk_msg_free(c->rmsg);
@@ -320,12 +330,12 @@ static void conn_flush(nki_ws_conn *c, bool notify)
             }
         }
         n = conn_write(c, c->out + c->out_off, c->out_len - c->out_off);
-        if (n < 0 && errno == EINTR) {
+        if (n == -NK_EINTR) {
             continue;
         }
         if (n < 0) {
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                notify ? conn_fail(c, nki_errno_to_nk(errno)) : conn_fail_later(c, nki_errno_to_nk(errno));
+            if (n != -NK_EAGAIN) {
+                notify ? conn_fail(c, (int) -n) : conn_fail_later(c, (int) -n);
                 return;
             }
             break;
@@ -674,11 +684,12 @@ static void conn_readable(nki_ws_conn *c)
             return;
         }
         if (n < 0) {
-            if (errno == EINTR) {
+            if (n == -NK_EINTR) {
                 continue;
             }
-            if (errno != EAGAIN && errno != EWOULDBLOCK) {
-                conn_fail(c, nki_errno_to_nk(errno));
+            if (n != -NK_EAGAIN) {
+                conn_fail(c, (int) -n);
+                return;
             }
             break;
         }
@@ -726,7 +737,7 @@ static void conn_connected(nki_ws_conn *c)
 {
     int err = 0;
     socklen_t sl = sizeof(err);
-    if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0) {
+    if (getsockopt(c->bs->fd, SOL_SOCKET, SO_ERROR, &err, &sl) != 0) {
         err = errno;
     }
     if (err == EINPROGRESS) {
@@ -747,6 +758,8 @@ static void conn_poll_cb(nki_pfd *pfd, unsigned ev)
         if (c->dead || !c->connected) {
             return;
         }
+    } else {
+        ev = nki_bs_ready(c->bs, ev);
     }
     if (ev & (NKI_POLL_OUT | NKI_POLL_ERR)) {
         conn_flush(c, true);
@@ -769,7 +782,12 @@ static void conn_resume_task(void *arg)
         return;
     }
     conn_consume(c);
-    if (!c->dead) {
+    if (c->dead) {
+        return;
+    }
+    if (nki_bs_pending(c->bs) && (c->rx_stop || (!c->base.paused && c->in_len < IN_CAP))) {
+        conn_readable(c); /* the stream holds bytes the fd no longer shows */
+    } else {
         conn_arm(c);
     }
 }
@@ -807,13 +825,15 @@ static void ws_free(nki_pipe *p)
 }
 
 static const nki_pipe_ops ws_pipe_ops = {
+    .p_stream = nki_ws_pipe_stream,
     .p_kick = ws_kick,
     .p_resume = ws_resume,
     .p_close = ws_close,
     .p_free = ws_free,
 };
 
-static nki_ws_conn *conn_new(int fd, bool server, size_t tx_frame_max)
+/* A connection over bs (NULL: the plain fd), which it owns from here on. */
+static nki_ws_conn *conn_new(int fd, nki_bstream *bs, bool server, size_t tx_frame_max)
 {
     nki_ws_conn *c = calloc(1, sizeof(*c));
     nki_count(NK_DEBUG_FDS, 1); /* the fd is ours from here on */
@@ -829,11 +849,12 @@ static nki_ws_conn *conn_new(int fd, bool server, size_t tx_frame_max)
             free(c->out);
             free(c);
         }
-        close(fd);
+        bs != NULL ? nki_bs_close(bs) : (void) close(fd);
         nki_count(NK_DEBUG_FDS, -1);
         return NULL;
     }
-    c->fd = fd;
+    nki_bs_plain(&c->plain, fd);
+    c->bs = bs != NULL ? bs : &c->plain;
     c->server = server;
     c->cfg.tx_frame_max = tx_frame_max;
     nki_timer_init(&c->timer, conn_timeout, c);
@@ -842,9 +863,9 @@ static nki_ws_conn *conn_new(int fd, bool server, size_t tx_frame_max)
     return c;
 }
 
-nki_ws_conn *nki_ws_conn_server(int fd, nki_ws_route_fn route, void *arg, nki_list *pending)
+nki_ws_conn *nki_ws_conn_server(int fd, nki_bstream *bs, nki_ws_route_fn route, void *arg, nki_list *pending)
 {
-    nki_ws_conn *c = conn_new(fd, true, 65536);
+    nki_ws_conn *c = conn_new(fd, bs, true, 65536);
     if (c == NULL) {
         return NULL;
     }
@@ -857,10 +878,10 @@ nki_ws_conn *nki_ws_conn_server(int fd, nki_ws_route_fn route, void *arg, nki_li
     return c;
 }
 
-nki_ws_conn *nki_ws_conn_client(int fd, nki_ep *ep, const nki_ws_cfg *cfg, const char *target,
-                                 const char *host, nki_ws_conn **slot)
+nki_ws_conn *nki_ws_conn_client(int fd, nki_bstream *bs, nki_ep *ep, const nki_ws_cfg *cfg,
+                                 const char *target, const char *host, nki_ws_conn **slot)
 {
-    nki_ws_conn *c = conn_new(fd, false, cfg->tx_frame_max);
+    nki_ws_conn *c = conn_new(fd, bs, false, cfg->tx_frame_max);
     if (c == NULL) {
         return NULL;
     }

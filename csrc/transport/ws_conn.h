@@ -3,12 +3,14 @@
  * then SP messages as WebSocket messages, run on the reactor with nki_lock
  * held.  Once upgraded it is a pipe of the core (nki_pipe first).
  *
- * I/O goes through a small seam (ws_conn.c: conn_read, conn_write) over the
- * fd, so that a TLS byte stream can stand in for it later (wss://).
+ * Its bytes go through a byte stream (bstream.h): the plain fd for ws://,
+ * a TLS stream over it for wss:// (then the TLS handshake runs in the first
+ * reads and writes, within the same deadline as the HTTP upgrade).
  */
 #ifndef NKI_WS_CONN_H
 #define NKI_WS_CONN_H
 
+#include "bstream.h"
 #include "core.h"
 #include "list.h"
 #include "ws_http.h"
@@ -29,14 +31,15 @@ typedef nki_ep *(*nki_ws_route_fn)(void *arg, const nki_ws_head *h, int *status,
 
 /* A connection just accepted: it reads the request head (2 s at most), asks
  * route, answers and becomes a pipe.  Until then it sits on 'pending' and is
- * the server's to abort.  Takes the fd; NULL when out of memory. */
-nki_ws_conn *nki_ws_conn_server(int fd, nki_ws_route_fn route, void *arg, nki_list *pending);
+ * the server's to abort.  Takes the fd and bs, the stream over it (NULL:
+ * the plain fd); NULL when out of memory. */
+nki_ws_conn *nki_ws_conn_server(int fd, nki_bstream *bs, nki_ws_route_fn route, void *arg, nki_list *pending);
 
 /* A dialer's connection, its connect() started: it sends the request and
  * checks the answer, then becomes a pipe; on failure it calls
  * nki_dialer_failed.  *slot points to it until then.  Takes the fd. */
-nki_ws_conn *nki_ws_conn_client(int fd, nki_ep *ep, const nki_ws_cfg *cfg, const char *target,
-                                 const char *host, nki_ws_conn **slot);
+nki_ws_conn *nki_ws_conn_client(int fd, nki_bstream *bs, nki_ep *ep, const nki_ws_cfg *cfg,
+                                 const char *target, const char *host, nki_ws_conn **slot);
 
 /* Ends a connection that is not a pipe yet (its endpoint is closing). */
 void nki_ws_conn_abort(nki_ws_conn *c);
@@ -50,5 +53,6 @@ const char *nki_ws_pipe_req_headers(const nki_pipe *p);
 const char *nki_ws_pipe_res_headers(const nki_pipe *p);
 const char *nki_ws_pipe_proto(const nki_pipe *p);
 int nki_ws_pipe_fd(const nki_pipe *p);
+struct nki_bstream *nki_ws_pipe_stream(const nki_pipe *p);
 
 #endif
