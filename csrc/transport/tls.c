@@ -9,23 +9,30 @@
  * on the socket or the endpoint replaces it, and the tls-* settings below
  * change whichever is in use, as in NNG.  A dialer checks the server's
  * certificate against the configuration's server name, else the URL's host.
+ * wss shares the endpoint state and the rows (tls.h).
  */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "pipe.h"
-#include "tcp.h"
-#include "tlsload.h"
+#include "tls.h"
 
 #define NAME_MAX_LEN 256
 
-typedef struct {
-    nki_tcp_addr addr;   /* first: tcp.c's bind and connect read it */
+struct nki_tls_ep {
     nki_tlseng_cfg *own; /* the endpoint's own configuration */
+    bool changed;        /* a tls-* setting changed it */
     char host[NAME_MAX_LEN];        /* the URL's host: the default server name */
     char server_name[NAME_MAX_LEN]; /* tls-server-name as given ("": none) */
-} tls_ep;
+};
+
+typedef nki_tls_head tls_head;
+
+static nki_tls_ep *tls_of(void *ep)
+{
+    return ((tls_head *) ((nki_ep *) ep)->tdata)->tls;
+}
 
 static int tls_set_change(void *obj, const nki_option *o, const nki_optval *v);
 static int tls_set_server_name(void *obj, const nki_option *o, const nki_optval *v);
@@ -37,7 +44,7 @@ static int tls_pipe_peer(void *obj, const nki_option *o, nki_optval *v);
     {{name, type, 0, hi, NULL, tls_set_change, what}, NKI_TOPT_EP, 0, NULL}
 
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
-static const nki_tran_option tls_options[] = {
+const nki_tran_option nki_tls_options[] = {
     /* first: TLS_CONFIG_ROW */
     {{"tls-config", NKI_OPT_INT, 0, 0x7fffffff, nki_topt_ep_get, nki_topt_ep_set, 0},
      NKI_TOPT_SOCKET | NKI_TOPT_EP, 0, NULL},
@@ -51,7 +58,7 @@ static const nki_tran_option tls_options[] = {
     {{"tls-peer-alt-names", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tls_pipe_peer},
     NKI_TOPT_END,
 };
-#define TLS_CONFIG_ROW (&tls_options[0])
+#define TLS_CONFIG_ROW (&nki_tls_options[0])
 
 /* The URL's host, without brackets or port. */
 static void url_host(const char *url, char *out, size_t len)
@@ -62,7 +69,7 @@ static void url_host(const char *url, char *out, size_t len)
         h++;
         end = strchr(h, ']');
     } else {
-        end = h + strcspn(h, "/");
+        end = h + strcspn(h, "/?#");
         const char *colon = memchr(h, ':', (size_t) (end - h));
         end = colon ? colon : end;
     }
@@ -72,56 +79,78 @@ static void url_host(const char *url, char *out, size_t len)
     out[n] = '\0';
 }
 
-static int tls_ep_init(nki_ep *ep)
+int nki_tls_ep_new(nki_ep *ep, nki_tls_ep **tp)
 {
     const nki_tlseng *e;
-    tls_ep *t;
+    nki_tls_ep *t;
     int rv;
     if ((e = nki_tlseng_get(&rv)) == NULL) {
         return rv; /* NK_ENOTSUP: nk_tls_engine_error says what is missing */
     }
-    if ((t = calloc(1, sizeof(*t))) == NULL) {
+    if ((t = calloc(1, sizeof(*t))) == NULL || (t->own = e->cfg_new(!ep->dialer)) == NULL) {
+        free(t);
         return NK_ENOMEM;
     }
-    if ((rv = nki_tcp_addr_parse(ep, &t->addr)) != 0 || (t->own = e->cfg_new(!ep->dialer)) == NULL) {
-        free(t);
-        return rv ? rv : NK_ENOMEM;
-    }
     url_host(ep->url, t->host, sizeof(t->host));
-    ep->tdata = t;
+    *tp = t;
+    return 0;
+}
+
+void nki_tls_ep_free(nki_tls_ep *t)
+{
+    int rv;
+    if (t != NULL) {
+        nki_tlseng_get(&rv)->cfg_free(t->own);
+        free(t);
+    }
+}
+
+static int tls_ep_init(nki_ep *ep)
+{
+    tls_head *h = calloc(1, sizeof(*h));
+    int rv;
+    if (h == NULL) {
+        return NK_ENOMEM;
+    }
+    if ((rv = nki_tcp_addr_parse(ep, &h->addr)) != 0 || (rv = nki_tls_ep_new(ep, &h->tls)) != 0) {
+        free(h);
+        return rv;
+    }
+    ep->tdata = h;
     return 0;
 }
 
 static void tls_ep_fini(nki_ep *ep)
 {
-    tls_ep *t = ep->tdata;
-    int rv;
-    if (t != NULL) {
-        nki_tlseng_get(&rv)->cfg_free(t->own);
-        free(t);
+    tls_head *h = ep->tdata;
+    if (h != NULL) {
+        nki_tls_ep_free(h->tls);
+        free(h);
         ep->tdata = NULL;
     }
 }
 
-/* The configuration in use: a tls-config (endpoint's, else socket's), or
- * the endpoint's own. */
-static nki_tlseng_cfg *tls_cfg(nki_ep *ep)
+nki_tlseng_cfg *nki_tls_ep_cfg(nki_ep *ep)
 {
     int64_t id = nki_ep_topt(ep, TLS_CONFIG_ROW);
-    return id > 0 ? nki_tls_config_find((uint32_t) id) : ((tls_ep *) ep->tdata)->own;
+    return id > 0 ? nki_tls_config_find((uint32_t) id) : tls_of(ep)->own;
 }
 
-static int tls_stream_open(nki_ep *ep, int fd, nki_bstream **bsp)
+bool nki_tls_ep_pristine(nki_ep *ep)
 {
-    tls_ep *t = ep->tdata;
-    nki_tlseng_cfg *c = tls_cfg(ep);
+    return nki_ep_topt(ep, TLS_CONFIG_ROW) <= 0 && !tls_of(ep)->changed;
+}
+
+int nki_tls_ep_stream(nki_ep *ep, int fd, nki_bstream **bsp)
+{
+    nki_tlseng_cfg *c = nki_tls_ep_cfg(ep);
     int rv;
     const nki_tlseng *e = nki_tlseng_get(&rv);
     if (c == NULL) {
         close(fd); /* its tls-config was freed */
         return NK_ECRYPTO;
     }
-    return e->conn_new(c, fd, ep->dialer ? t->host : NULL, bsp);
+    return e->conn_new(c, fd, ep->dialer ? tls_of(ep)->host : NULL, bsp);
 }
 
 /* ---- options ---- */
@@ -129,17 +158,21 @@ static int tls_stream_open(nki_ep *ep, int fd, nki_bstream **bsp)
 /* tls-ca-file, tls-cert-key-file, tls-auth-mode: arg is the NK_TLS_* change. */
 static int tls_set_change(void *obj, const nki_option *o, const nki_optval *v)
 {
-    nki_tlseng_cfg *c = tls_cfg(obj);
+    nki_tlseng_cfg *c = nki_tls_ep_cfg(obj);
+    int rv;
     if (c == NULL) {
         return NK_ESTATE;
     }
-    return nki_tls_config_change(c, (int) o->arg, v->data, NULL, NULL, (int) v->i);
+    rv = nki_tls_config_change(c, (int) o->arg, v->data, NULL, NULL, (int) v->i);
+    if (rv == 0 && c == tls_of(obj)->own) {
+        tls_of(obj)->changed = true;
+    }
+    return rv;
 }
 
 static int tls_set_server_name(void *obj, const nki_option *o, const nki_optval *v)
 {
-    nki_ep *ep = obj;
-    tls_ep *t = ep->tdata;
+    nki_tls_ep *t = tls_of(obj);
     int rv;
     (void) o;
     if (v->len >= sizeof(t->server_name)) {
@@ -154,7 +187,7 @@ static int tls_set_server_name(void *obj, const nki_option *o, const nki_optval 
 
 static int tls_get_server_name(void *obj, const nki_option *o, nki_optval *v)
 {
-    tls_ep *t = ((nki_ep *) obj)->tdata;
+    nki_tls_ep *t = tls_of(obj);
     (void) o;
     return nki_optval_str(v, t->server_name[0] ? t->server_name : t->host);
 }
@@ -162,8 +195,12 @@ static int tls_get_server_name(void *obj, const nki_option *o, nki_optval *v)
 static int tls_pipe_verified(void *obj, const nki_option *o, nki_optval *v)
 {
     int rv;
+    nki_bstream *bs = nki_pipe_stream(obj);
     (void) o;
-    v->i = nki_tlseng_get(&rv)->peer_verified(nki_stream_pipe_stream(obj));
+    if (bs == NULL || bs->ops == NULL) { /* not a TLS stream */
+        return NK_ENOTSUP;
+    }
+    v->i = nki_tlseng_get(&rv)->peer_verified(bs);
     return 0;
 }
 
@@ -171,16 +208,19 @@ static int tls_pipe_peer(void *obj, const nki_option *o, nki_optval *v)
 {
     int rv;
     const nki_tlseng *e = nki_tlseng_get(&rv);
-    nki_bstream *bs = nki_stream_pipe_stream(obj);
+    nki_bstream *bs = nki_pipe_stream(obj);
+    if (bs == NULL || bs->ops == NULL) { /* not a TLS stream */
+        return NK_ENOTSUP;
+    }
     return o->arg ? e->peer_alt_names(bs, v->buf, v->size) : e->peer_cn(bs, v->buf, v->size);
 }
 
 #define TLS_TRAN(name)                                                                          \
     {                                                                                           \
-        .scheme = name, .type_byte = 0, .stream = true, .opts = tls_options,                   \
+        .scheme = name, .type_byte = 0, .stream = true, .opts = nki_tls_options,                   \
         .base_opts = nki_tcp_options, .ep_init = tls_ep_init, .ep_fini = tls_ep_fini,          \
         .ep_bind = nki_tcp_ep_bind, .ep_connect = nki_tcp_ep_connect,                           \
-        .fd_setup = nki_tcp_fd_setup, .stream_open = tls_stream_open,                           \
+        .fd_setup = nki_tcp_fd_setup, .stream_open = nki_tls_ep_stream,                           \
     }
 
 static const nki_tran nki_tls_tran = TLS_TRAN("tls+tcp");

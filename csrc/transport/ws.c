@@ -1,5 +1,7 @@
 /*
- * ws:// (and ws4://, ws6://): SP over WebSocket (sp-wire-protocol.md §5).
+ * ws:// (and ws4://, ws6://): SP over WebSocket (sp-wire-protocol.md §5);
+ * wss:// (wss4://, wss6://): the same over TLS (tls.h: the tls rows and
+ * endpoint state are tls+tcp's).
  * This file owns the URLs, the listeners (several in one process share a
  * host:port by path, as in NNG: one server per bound address), the dialers
  * and the ws options; ws_conn.c runs each connection.
@@ -19,6 +21,7 @@
 #include "fork.h"
 #include "pipe.h"
 #include "proto.h"
+#include "tls.h"
 #include "tran.h"
 #include "ws_conn.h"
 
@@ -28,9 +31,8 @@
 typedef struct ws_server ws_server;
 
 typedef struct {
+    nki_tls_head th;        /* first (tls.h); th.tls is NULL for ws:// */
     nki_ep *ep;
-    struct sockaddr_storage ss;
-    socklen_t sl;
     bool any_host;          /* listener on "*" or "" */
     char host[256];         /* as in the URL, brackets kept */
     char port[8];
@@ -48,6 +50,7 @@ struct ws_server {
     struct sockaddr_storage ss;
     socklen_t sl;
     int fd;
+    bool secure;      /* wss: TLS with its first listener's configuration */
     nki_pfd pfd;
     nki_list eps;     /* listeners served (ws_ep.node) */
     nki_list pending; /* connections not routed yet */
@@ -65,11 +68,17 @@ NKI_CORE_ATFORK(ws_atfork_child)
 
 static int ws_family(const char *url)
 {
-    return strncmp(url, "ws4://", 6) == 0 ? AF_INET : strncmp(url, "ws6://", 6) == 0 ? AF_INET6 : AF_UNSPEC;
+    const char *sep = strstr(url, "://");
+    return sep[-1] == '4' ? AF_INET : sep[-1] == '6' ? AF_INET6 : AF_UNSPEC;
 }
 
-/* "host[:port]" into w->host and w->port (default 80). */
-static int split_authority(ws_ep *w, const char *a, size_t n)
+static bool ws_secure(const char *url)
+{
+    return strncmp(url, "wss", 3) == 0;
+}
+
+/* "host[:port]" into w->host and w->port (default 80, wss 443). */
+static int split_authority(ws_ep *w, const char *a, size_t n, const char *dport)
 {
     const char *colon = NULL, *p;
     size_t hl;
@@ -97,7 +106,7 @@ static int split_authority(ws_ep *w, const char *a, size_t n)
         memcpy(w->port, colon + 1, n - hl - 1);
         w->port[n - hl - 1] = '\0';
     } else {
-        strcpy(w->port, "80");
+        strcpy(w->port, dport);
     }
     return 0;
 }
@@ -107,7 +116,8 @@ static int parse_url(ws_ep *w, const char *url)
     const char *a = strstr(url, "://") + 3;
     size_t an = strcspn(a, "/?#"), pn;
     const char *rest = a + an;
-    int rv = split_authority(w, a, an);
+    const char *dport = ws_secure(url) ? "443" : "80";
+    int rv = split_authority(w, a, an, dport);
     if (rv != 0 || strchr(rest, '#') != NULL) {
         return rv ? rv : NK_EADDRINVAL;
     }
@@ -115,8 +125,8 @@ static int parse_url(ws_ep *w, const char *url)
     snprintf(w->path, sizeof(w->path), "%.*s", (int) pn, pn ? rest : "/");
     snprintf(w->target, sizeof(w->target), "%s%s", rest[0] == '/' ? "" : "/", rest);
     w->any_host = w->host[0] == '\0' || strcmp(w->host, "*") == 0;
-    snprintf(w->hosthdr, sizeof(w->hosthdr), "%s%s%s", w->host, strcmp(w->port, "80") ? ":" : "",
-             strcmp(w->port, "80") ? w->port : "");
+    snprintf(w->hosthdr, sizeof(w->hosthdr), "%s%s%s", w->host, strcmp(w->port, dport) ? ":" : "",
+             strcmp(w->port, dport) ? w->port : "");
     return 0;
 }
 
@@ -129,10 +139,13 @@ static int ws_ep_init(nki_ep *ep)
         return NK_ENOMEM;
     }
     w->ep = ep;
-    w->sl = sizeof(w->ss);
+    w->th.addr.sl = sizeof(w->th.addr.ss);
     if ((rv = parse_url(w, ep->url)) == 0) {
         snprintf(hp, sizeof(hp), "%s:%s", w->any_host ? "" : w->host, w->port);
-        rv = nki_hostport_resolve(hp, !ep->dialer, ws_family(ep->url), &w->ss, &w->sl);
+        rv = nki_hostport_resolve(hp, !ep->dialer, ws_family(ep->url), &w->th.addr.ss, &w->th.addr.sl);
+    }
+    if (rv == 0 && ws_secure(ep->url)) {
+        rv = nki_tls_ep_new(ep, &w->th.tls);
     }
     if (rv != 0) {
         free(w);
@@ -148,6 +161,7 @@ static void ws_ep_fini(nki_ep *ep)
     if (w != NULL) {
         free(w->req_headers);
         free(w->res_headers);
+        nki_tls_ep_free(w->th.tls);
         free(w);
         ep->tdata = NULL;
     }
@@ -251,6 +265,31 @@ static nki_ep *ws_route(void *arg, const nki_ws_head *h, int *status, nki_ws_cfg
     return NULL;
 }
 
+/* The listener whose TLS configuration a wss server uses: the first one
+ * given a configuration (tls-config or tls-* settings), else the first.
+ * One per server, as in NNG: the path that picks the listener is inside. */
+static nki_ep *server_tls_ep(ws_server *srv)
+{
+    nki_node *n;
+    for (n = srv->eps.head.next; n != &srv->eps.head; n = n->next) {
+        nki_ep *ep = NKI_CONTAINER(n, ws_ep, node)->ep;
+        if (!nki_tls_ep_pristine(ep)) {
+            return ep;
+        }
+    }
+    return NKI_CONTAINER(srv->eps.head.next, ws_ep, node)->ep;
+}
+
+/* A connection accepted: for wss, over TLS. */
+static void server_take(ws_server *srv, int fd)
+{
+    nki_bstream *bs = NULL;
+    if (srv->secure && nki_tls_ep_stream(server_tls_ep(srv), fd, &bs) != 0) {
+        return; /* the fd is closed */
+    }
+    nki_ws_conn_server(fd, bs, ws_route, srv, &srv->pending);
+}
+
 static void ws_accept_cb(nki_pfd *pfd, unsigned ev)
 {
     ws_server *srv = pfd->arg;
@@ -265,7 +304,7 @@ static void ws_accept_cb(nki_pfd *pfd, unsigned ev)
             break; /* EAGAIN; or out of fds: the next connection retries */
         }
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        nki_ws_conn_server(fd, NULL, ws_route, srv, &srv->pending);
+        server_take(srv, fd);
     }
 }
 
@@ -288,14 +327,14 @@ static bool same_addr(const struct sockaddr_storage *a, const struct sockaddr_st
 static ws_server *server_open(ws_ep *w, int *rvp)
 {
     ws_server *srv = calloc(1, sizeof(*srv));
-    int one = 1, fd = socket(w->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int one = 1, fd = socket(w->th.addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (srv == NULL || fd < 0) {
         *rvp = srv == NULL ? NK_ENOMEM : nki_errno_to_nk(errno);
         goto fail;
     }
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     srv->sl = sizeof(srv->ss);
-    if (bind(fd, (struct sockaddr *) &w->ss, w->sl) != 0 || listen(fd, SOMAXCONN) != 0 ||
+    if (bind(fd, (struct sockaddr *) &w->th.addr.ss, w->th.addr.sl) != 0 || listen(fd, SOMAXCONN) != 0 ||
         getsockname(fd, (struct sockaddr *) &srv->ss, &srv->sl) != 0) {
         *rvp = nki_errno_to_nk(errno);
         goto fail;
@@ -304,6 +343,7 @@ static ws_server *server_open(ws_ep *w, int *rvp)
         goto fail;
     }
     srv->fd = fd;
+    srv->secure = w->th.tls != NULL;
     nki_list_init(&srv->eps);
     nki_list_init(&srv->pending);
     nki_list_append(&ws_servers, &srv->node);
@@ -347,6 +387,27 @@ static void url_set_port(nki_ep *ep, const ws_server *srv)
     }
 }
 
+/* May w join srv?  A ws and a wss listener cannot share a port; two wss
+ * listeners can when at most one of them brings a TLS configuration, or
+ * both bring the same (else NK_EBUSY: a server has one configuration). */
+static int server_fits(ws_server *srv, const ws_ep *w)
+{
+    nki_node *n;
+    if (srv->secure != (w->th.tls != NULL)) {
+        return NK_EADDRINUSE;
+    }
+    if (!srv->secure || nki_tls_ep_pristine(w->ep)) {
+        return 0;
+    }
+    for (n = srv->eps.head.next; n != &srv->eps.head; n = n->next) {
+        nki_ep *o = NKI_CONTAINER(n, ws_ep, node)->ep;
+        if (!nki_tls_ep_pristine(o) && nki_tls_ep_cfg(o) != nki_tls_ep_cfg(w->ep)) {
+            return NK_EBUSY;
+        }
+    }
+    return 0;
+}
+
 static int ws_listen(nki_ep *ep)
 {
     ws_ep *w = ep->tdata;
@@ -355,13 +416,16 @@ static int ws_listen(nki_ep *ep)
     int rv = 0;
     for (n = ws_servers.head.next; n != &ws_servers.head && srv == NULL; n = n->next) {
         ws_server *s = NKI_CONTAINER(n, ws_server, node);
-        srv = same_addr(&s->ss, &w->ss) ? s : NULL;
+        srv = same_addr(&s->ss, &w->th.addr.ss) ? s : NULL;
     }
     if (srv != NULL) {
         for (n = srv->eps.head.next; n != &srv->eps.head; n = n->next) {
             if (strcmp(NKI_CONTAINER(n, ws_ep, node)->path, w->path) == 0) {
                 return NK_EADDRINUSE;
             }
+        }
+        if ((rv = server_fits(srv, w)) != 0) {
+            return rv;
         }
     } else if ((srv = server_open(w, &rv)) == NULL) {
         return rv;
@@ -396,18 +460,22 @@ static int ws_dial(nki_ep *ep)
 {
     ws_ep *w = ep->tdata;
     nki_ws_cfg cfg;
-    int one = 1, rv, fd = socket(w->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    nki_bstream *bs = NULL;
+    int one = 1, rv, fd = socket(w->th.addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         return nki_errno_to_nk(errno);
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    if (connect(fd, (struct sockaddr *) &w->ss, w->sl) != 0 && errno != EINPROGRESS) {
+    if (connect(fd, (struct sockaddr *) &w->th.addr.ss, w->th.addr.sl) != 0 && errno != EINPROGRESS) {
         rv = nki_errno_to_nk(errno);
         close(fd);
         return rv;
     }
+    if (w->th.tls != NULL && (rv = nki_tls_ep_stream(ep, fd, &bs)) != 0) {
+        return rv; /* the fd is closed */
+    }
     ep_cfg(ep, &cfg, false);
-    if (nki_ws_conn_client(fd, NULL, ep, &cfg, w->target, w->hosthdr, &w->pending) == NULL) {
+    if (nki_ws_conn_client(fd, bs, ep, &cfg, w->target, w->hosthdr, &w->pending) == NULL) {
         return NK_ENOMEM;
     }
     return 0;
@@ -603,6 +671,22 @@ static const nki_tran nki_ws_tran = WS_TRAN("ws");
 static const nki_tran nki_ws4_tran = WS_TRAN("ws4");
 static const nki_tran nki_ws6_tran = WS_TRAN("ws6");
 
+/* wss: the ws rows, then tls+tcp's (tls-config, tls-ca-file, ...,
+ * tls-verified and the peer's names on pipes). */
+#define WSS_TRAN(name)                                                                               \
+    {                                                                                                \
+        .scheme = name, .type_byte = 0, .stream = false, .opts = ws_options,                         \
+        .base_opts = nki_tls_options, .ep_init = ws_ep_init, .ep_fini = ws_ep_fini,                 \
+        .ep_listen = ws_listen, .ep_dial = ws_dial, .ep_close = ws_ep_close,                         \
+    }
+
+static const nki_tran nki_wss_tran = WSS_TRAN("wss");
+static const nki_tran nki_wss4_tran = WSS_TRAN("wss4");
+static const nki_tran nki_wss6_tran = WSS_TRAN("wss6");
+
 NKI_TRAN_REGISTER(nki_ws_tran)
 NKI_TRAN_REGISTER(nki_ws4_tran)
 NKI_TRAN_REGISTER(nki_ws6_tran)
+NKI_TRAN_REGISTER(nki_wss_tran)
+NKI_TRAN_REGISTER(nki_wss4_tran)
+NKI_TRAN_REGISTER(nki_wss6_tran)

@@ -333,6 +333,7 @@ static void conn_flush(nki_ws_conn *c, bool notify)
         if (n == -NK_EINTR) {
             continue;
         }
+        n = n == 0 ? -NK_ECONNSHUT : n; /* a TLS stream's end (a plain fd never writes 0) */
         if (n < 0) {
             if (n != -NK_EAGAIN) {
                 notify ? conn_fail(c, (int) -n) : conn_fail_later(c, (int) -n);
