@@ -43,12 +43,12 @@ class Pipe(OptionAccess):
     peer_pid = IntOption("ipc:peer-pid", "The peer process id of an ipc connection (SO_PEERCRED).")
     peer_uid = IntOption("ipc:peer-uid", "The peer user id of an ipc connection.")
     peer_gid = IntOption("ipc:peer-gid", "The peer group id of an ipc connection.")
-    tls_verified = BoolOption("tls-verified", "Whether the peer's certificate was verified (tls+tcp).")
-    tls_peer_cn = StrOption("tls-peer-cn", "The common name of the peer's certificate (tls+tcp).")
+    tls_verified = BoolOption("tls-verified", "Whether the peer's certificate was verified (tls+tcp, wss).")
+    tls_peer_cn = StrOption("tls-peer-cn", "The common name of the peer's certificate (tls+tcp, wss).")
 
     @property
     def tls_peer_alt_names(self) -> List[str]:
-        """The DNS and IP alternative names of the peer's certificate (tls+tcp)."""
+        """The DNS and IP alternative names of the peer's certificate (tls+tcp, wss)."""
         text = options.get_str(self._opt_kind, self._pid, b"tls-peer-alt-names")
         return [name for name in text.split("\n") if name]
 

@@ -51,7 +51,7 @@ class _Endpoint(OptionAccess):
     tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on its new connections (default: the socket's).")
     peer = IntOption("peer", "The peer protocol number of its socket (read-only).")
     peer_name = StrOption("peer-name", "The peer protocol name of its socket (read-only).")
-    tls_config = TLSConfigOption("tls-config", "Its `TLSConfig` (tls+tcp://), replacing its own.")
+    tls_config = TLSConfigOption("tls-config", "Its `TLSConfig` (tls+tcp://, wss://), replacing its own.")
     tls_ca_file = StrOption("tls-ca-file", "Trust the PEM certificates of this file (write-only).")
     tls_cert_key_file = StrOption("tls-cert-key-file", "Its certificate(s) then key, one PEM file (write-only).")
     tls_auth_mode = IntOption("tls-authmode", "TLSConfig.AUTH_MODE_* (write-only).")
@@ -194,7 +194,7 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     tcp_nodelay = BoolOption("tcp-nodelay", "Disable Nagle's algorithm on new tcp connections.")
     tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on new connections.")
     handshake_timeout = MsOption("handshake-timeout", "Drop peers that do not finish the SP handshake in time (ms).")
-    tls_config = TLSConfigOption("tls-config", "The `TLSConfig` of its tls+tcp:// dialers and listeners.")
+    tls_config = TLSConfigOption("tls-config", "The `TLSConfig` of its tls+tcp:// and wss:// dialers and listeners.")
 
     def __init__(
         self,
