@@ -363,7 +363,12 @@ static ssize_t conn_writev(nki_bstream *bs, const struct iovec *iov, int niov)
         t->rd_blk = t->wr_blk = 0;
         return r;
     }
-    return conn_fail(t, r, &t->wr_blk);
+    r = (int) conn_fail(t, r, &t->wr_blk);
+    if (r == 0) { /* the peer's end: a write of 0 bytes would be retried forever */
+        t->err = NK_ECONNSHUT;
+        return -NK_ECONNSHUT;
+    }
+    return r;
 }
 
 static unsigned conn_events(nki_bstream *bs, unsigned want)

@@ -6,6 +6,7 @@ listener still serves a good peer."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from typing import Any
 
@@ -127,3 +128,29 @@ def test_revoked_server_certificate(sockets, pki, tmp_path, client_config):
     with pytest.raises(nk.AuthenticationError):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+
+
+def test_server_closing_in_the_handshake_fails_the_dial(sockets, client_config):
+    """A server that reads the ClientHello and closes (FIN, no alert): the
+    dial fails at once, not after the handshake timeout (the stream's end
+    was once a write of 0 bytes, retried for ever on the reactor)."""
+    with socket.socket() as ls:
+        ls.bind(("127.0.0.1", 0))
+        ls.listen(1)
+        ls.settimeout(10)
+
+        def serve() -> None:
+            conn, _ = ls.accept()
+            with conn:
+                conn.settimeout(10)
+                conn.recv(65536)
+
+        server = threading.Thread(target=serve)
+        server.start()
+        cli = sockets(nk.Req0, tls_config=client_config(), **T)
+        start = time.monotonic()
+        with pytest.raises(REFUSED):
+            cli.dial("tls+tcp://localhost:%d" % ls.getsockname()[1], block=True)
+        assert time.monotonic() - start < 5.0
+        server.join(10)
+        assert not server.is_alive()
