@@ -119,6 +119,7 @@ def serve(impl: str) -> int:
     except Exception as e:  # the driver reports this instead of waiting in vain
         _say({"error": "cannot import %s: %s: %s" % (impl, type(e).__name__, e)})
         return 1
+    raise_fd_limit(1 << 30)  # the hold role accepts --conns sockets; soft up to hard
     _say({"idle": True})
     for _ in range(1_000_000):
         line = _stdin.line(3600)
@@ -136,7 +137,7 @@ def serve(impl: str) -> int:
 
 def probe_conns(impl: str, url: str, n: int) -> Dict[str, Any]:
     """RSS and threads of this (fresh) process before and after n REQ sockets."""
-    raise_fd_limit(4 * n + 256)
+    raise_fd_limit(1 << 30)  # soft up to hard, in this process only
     mod, lib = load(impl)
     hold = (lambda u, k: mod.hold_conns(u, k)) if lib is None else (lambda u, k: mod.hold_conns(lib, u, k))
     first = hold(url, 1)  # the library's threads and pools exist from here on

@@ -69,6 +69,8 @@ def fmt(v: float, unit: str) -> str:
         return "%.1f" % v if v < 1000 else "%.0f" % v
     if unit == "x":
         return "%.2fx" % v
+    if unit == "s":
+        return "%.2f" % v
     if unit == "KiB" and v >= 10000:
         return "%.0f" % v
     return "%.1f" % v if v != int(v) else "%d" % v

@@ -1,6 +1,7 @@
 """nngkit beside pynng and a raw-socket floor: latency, throughput, fan-out, memory.
 
-Run from the repository root:  python -m benchmarks [--quick] [--json FILE]
+Run from the repository root:  python -m benchmarks [--quick] [--json FILE] [--plot FILE.svg]
+(python -m benchmarks --replot FILE.json --plot FILE.svg redraws a saved run.)
 (or python benchmarks/run.py).  Every figure is the median of several runs
 with their min-max; the implementations take turns inside each round
 (nngkit, pynng, raw, then pynng, raw, nngkit, ...) so machine noise hits all
@@ -46,13 +47,19 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     ap.add_argument("--impls", default=",".join(IMPLS),
                     help="comma list of %s (nng: C NNG; raw, rawc: Python and C floors; "
                          "asyncio: plain asyncio streams)" % ",".join(IMPLS))
-    ap.add_argument("--conns", type=int, default=1000, help="sockets in the memory case")
+    ap.add_argument("--conns", type=int, default=10_000, help="sockets in the memory case (default 10000)")
+    ap.add_argument("--plot", metavar="FILE.svg", help="also draw the ratios to FILE (needs matplotlib)")
+    ap.add_argument("--replot", metavar="FILE.json",
+                    help="measure nothing: draw --plot from a saved --json FILE")
     ap.add_argument("--list", action="store_true", help="list the case names and exit")
     args = ap.parse_args(argv)
+    if args.replot and not args.plot:
+        ap.error("--replot needs --plot FILE.svg")
     base = QUICK if args.quick else FULL
     args.rounds = max(1, min(args.rounds or base["rounds"], 50))
     args.seconds = max(0.02, min(args.seconds or base["seconds"], 30.0))
     args.warm = base["warm"] if args.seconds <= 1 else 0.2
+    args.conns = max(2, min(args.conns, 50_000))
     args.impls = [i for i in args.impls.split(",") if i]
     bad = set(args.impls) - set(IMPLS)
     if bad:
@@ -116,13 +123,34 @@ def run_case(case: Case, impls: List[str], peers: Dict[str, Peer], timing: Timin
     return runs
 
 
+def _plot(args: argparse.Namespace, records: List[Dict[str, Any]], meta: Dict[str, Any]) -> int:
+    from benchmarks.plot import PlotUnavailable, load_json, plot
+    try:
+        if args.replot:
+            meta, records = load_json(args.replot)
+        n = plot(records, meta, args.plot)
+    except (PlotUnavailable, ValueError, OSError) as e:
+        print("python -m benchmarks: %s" % e, file=sys.stderr)
+        return 1
+    print("wrote %s (%d rows)" % (args.plot, n), file=sys.stderr)
+    return 0
+
+
 def main(argv: Optional[List[str]] = None) -> int:
     args = parse(argv)
-    cases = [c for c in all_cases() if not args.only or any(t in c.name for t in args.only)]
+    if args.plot:  # say so now rather than after the whole run
+        import importlib.util
+        if importlib.util.find_spec("matplotlib") is None:
+            print("python -m benchmarks: --plot needs matplotlib: pip install 'nngkit[bench]' "
+                  "(or pip install matplotlib)", file=sys.stderr)
+            return 1
+        if args.replot:
+            return _plot(args, [], {})
+    cases = [c for c in all_cases(args.conns) if not args.only or any(t in c.name for t in args.only)]
     if args.list or not cases:
-        print("\n".join(c.name for c in all_cases()))
+        print("\n".join(c.name for c in all_cases(args.conns)))
         return 0 if cases else 2
-    timing = Timing(seconds=args.seconds, warm=args.warm, conns=max(2, min(args.conns, 5000)))
+    timing = Timing(seconds=args.seconds, warm=args.warm, conns=args.conns)
     notes = _build_c(args)
     meta = _meta(args)
     meta["caption"] += "".join(" " + n for n in notes)
@@ -151,10 +179,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         if common._ipc_dir:
             shutil.rmtree(common._ipc_dir, ignore_errors=True)
     meta["elapsed_s"] = round(time.monotonic() - t_start, 1)
+    meta["loadavg"] = [round(x, 2) for x in os.getloadavg()]  # at the end of the run
     print_table(records, args.impls, meta)
     if args.json:
         write_json(args.json, records, meta)
-    return 0
+    return _plot(args, records, meta) if args.plot else 0
 
 
 if __name__ == "__main__":
