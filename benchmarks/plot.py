@@ -95,11 +95,13 @@ def _decorate(ax: Any, labels: Sequence[str], meta: Dict[str, Any]) -> None:
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.set_yticks(range(len(labels)))
     ax.set_yticklabels(labels, fontsize=7)
-    ax.invert_yaxis()  # table order, top to bottom
+    ax.set_ylim(len(labels) - 0.5, -0.5)  # table order, top to bottom, no empty margin
     ax.set_xlabel("nngkit's advantage (x, log scale; > 1: nngkit better, time ratios inverted)")
     title = "nngkit over each rival, median of %s runs" % meta.get("rounds", "?")
     if meta.get("when"):
         title += " (%s, commit %s)" % (meta["when"], meta.get("commit") or "?")
+    if meta.get("loadavg"):
+        title += ", load average %s at the end" % " ".join("%.2f" % x for x in meta["loadavg"])
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, loc="lower right")
     ax.grid(axis="x", which="both", alpha=0.3)
