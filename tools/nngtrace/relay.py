@@ -94,6 +94,7 @@ class Relay:
     def data(self, d: str, chunk: bytes) -> None:
         if not self.ready:
             self._early.append((d, chunk))
+            self.sides[d].hold("dial")  # again: the loop read although this side was held
             return
         self.bytes[d] += len(chunk)
         pump = self.pumps[d]

@@ -57,9 +57,12 @@ class Side(asyncio.Protocol):
     # --- used by the relay and the fault gate ------------------------------
     def hold(self, why: str) -> None:
         """Stop reading until every hold is released."""
-        if not self._holds and self.transport is not None:
-            self.transport.pause_reading()
         self._holds.add(why)
+        if self.transport is not None:
+            # Every time, not only on the first hold: an event loop may not
+            # have honoured an earlier pause (uvloop, in connection_made), and
+            # a hold added on top of that one must still stop the reading.
+            self.transport.pause_reading()
 
     def release(self, why: str) -> None:
         self._holds.discard(why)
