@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
 import pytest
 
+from tests.helpers import peers
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-HAS_NNG = os.path.exists("/usr/include/nng/nng.h") and shutil.which("cc") is not None
 
 
 def _run(*args: str) -> list:
@@ -27,9 +27,10 @@ def _run(*args: str) -> list:
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.skipif(not HAS_NNG, reason="no cc or no libnng-dev: the C NNG rival is skipped")
 @pytest.mark.parametrize("case", ["pushpull/ipc/async/64B", "reqrep/tcp/async/64B"])
 def test_every_rival_measures_and_has_a_ratio(case: str) -> None:
+    peers.require_peer("cc")  # the C rivals are built at benchmark time
+    peers.require_file("/usr/include/nng/nng.h", "libnng-dev")
     impls = "nngkit,nng,raw,rawc,asyncio"
     recs = _run("--only", case, "--impls", impls)[1:]
     assert recs and all(r["case"] == case for r in recs)

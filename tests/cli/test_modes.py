@@ -234,7 +234,6 @@ class _Terminal(io.StringIO):
 
 @pytest.mark.nngkit_only
 def test_stats_use_rich_on_a_terminal(sockets):
-    pytest.importorskip("rich")
     url, peer = rep_peer(sockets, [b"pong"])
     err = _Terminal()
     rc = harness.app.run(["--req0", "--dial", url, "-D", "x", "--stats"], io.BytesIO(), io.BytesIO(), err)

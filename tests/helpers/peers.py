@@ -37,6 +37,11 @@ def require_peer(binary: str) -> str:
     return native_binary(binary) or _missing(binary)
 
 
+def require_file(path: str, package: str) -> str:
+    """`path` if it exists (a header or library of a Debian package), or skip/fail naming the package."""
+    return path if os.path.exists(path) else _missing(f"{package} ({path})")
+
+
 def require_module(name: str) -> Any:
     """Import the Python package `name` (a peer or an optional framework), or skip/fail."""
     try:

@@ -191,7 +191,6 @@ def test_a_missing_peer_in_a_matrix_skips_that_cell_only(inner: pytest.Pytester,
 
 
 def test_two_xdist_workers_never_share_a_port(inner: pytest.Pytester) -> None:
-    pytest.importorskip("xdist")
     inner.makepyfile(test_ports='''
         import os, pytest
         from nngkit.testing import behaviours as b
