@@ -8,24 +8,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
 
 import pytest
 
 from tests.helpers.impl import nk
+from tests.tls.roundtrip import good_round_trip
 
 T = {"recv_timeout": 5000, "send_timeout": 5000}
 REFUSED = (nk.AuthenticationError, nk.CryptoError, nk.ConnectionShutdown, nk.ConnectionReset,
            nk.ProtocolError, nk.Closed)
-
-
-def good_round_trip(srv: Any, url: str, cfg: Any, sockets: Any) -> None:
-    cli = sockets(nk.Req0, tls_config=cfg, **T) if cfg is not None else sockets(nk.Req0, **T)
-    cli.dial(url, block=True)
-    cli.send(b"still here")
-    assert srv.recv() == b"still here"
-    srv.send(b"yes")
-    assert cli.recv() == b"yes"
 
 
 @pytest.fixture
@@ -40,7 +31,7 @@ def test_untrusted_server_is_refused(sockets, pki, tls_rep, client_config):
     cli = sockets(nk.Req0, tls_config=client_config(ca_string=pki.other_ca_pem), **T)
     with pytest.raises(nk.AuthenticationError):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
 
 
 def test_wrong_server_name_is_refused(sockets, tls_rep, client_config):
@@ -51,7 +42,7 @@ def test_wrong_server_name_is_refused(sockets, tls_rep, client_config):
     d = sockets(nk.Req0, tls_config=client_config(), **T)
     with pytest.raises(nk.AuthenticationError):  # the dialer's own name, set by option
         d.dial("tls+tcp://localhost:%d" % port, block=True, tls_server_name="not-localhost")
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
 
 
 def test_client_without_required_certificate(sockets, pki, server_config, client_config):
@@ -62,7 +53,7 @@ def test_client_without_required_certificate(sockets, pki, server_config, client
     with pytest.raises(REFUSED):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good = client_config(own_cert_string=pki.cert_pem(pki.client), own_key_string=pki.key_pem(pki.client))
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, good, sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, good, sockets, T)
 
 
 def test_client_certificate_from_an_untrusted_ca(sockets, pki, server_config, client_config):
@@ -81,7 +72,7 @@ def test_cleartext_peer_at_a_tls_listener(sockets, tls_rep, client_config):
     plain = sockets(nk.Req0, **T)
     with pytest.raises(REFUSED):
         plain.dial("tcp://127.0.0.1:%d" % port, block=True)
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
 
 
 def test_tls_peer_at_a_tcp_listener(sockets, client_config):
@@ -90,7 +81,7 @@ def test_tls_peer_at_a_tcp_listener(sockets, client_config):
     cli = sockets(nk.Req0, tls_config=client_config(), **T)
     with pytest.raises(REFUSED):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
-    good_round_trip(srv, "tcp://127.0.0.1:%d" % port, None, sockets)
+    good_round_trip(srv, "tcp://127.0.0.1:%d" % port, None, sockets, T)
 
 
 def test_silent_peer_is_dropped_within_the_handshake_timeout(sockets, server_config, client_config):
@@ -102,7 +93,7 @@ def test_silent_peer_is_dropped_within_the_handshake_timeout(sockets, server_con
         assert raw.recv(1) == b""  # closed by the listener, not by the 5 s timeout
         assert 0.2 < time.monotonic() - start < 3.0
     srv.handshake_timeout = 10000  # a slow (sanitized) handshake of the good peer is not the point here
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
 
 
 def test_revoked_server_certificate(sockets, pki, tmp_path, client_config):
@@ -127,7 +118,7 @@ def test_revoked_server_certificate(sockets, pki, tmp_path, client_config):
     cli = sockets(nk.Req0, tls_config=cfg, **T)
     with pytest.raises(nk.AuthenticationError):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
-    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets)
+    good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
 
 
 def test_server_closing_in_the_handshake_fails_the_dial(sockets, client_config):

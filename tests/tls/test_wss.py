@@ -14,6 +14,7 @@ import pytest
 from tests.helpers.addrs import free_tcp_port
 from tests.helpers.fanout import until_all_hear
 from tests.helpers.impl import nk
+from tests.tls.roundtrip import good_round_trip
 from tests.helpers.payloads import payload
 
 T = {"recv_timeout": 10000, "send_timeout": 10000, "recv_max_size": 0}
@@ -87,15 +88,6 @@ def test_with_pynng(sockets, pynng_peer, pki, server_config, client_config, kind
     exchange(kind, a, b)
 
 
-def good_round_trip(srv: Any, url: str, cfg: Any, sockets: Any) -> None:
-    cli = sockets(nk.Req0, tls_config=cfg, **T) if cfg is not None else sockets(nk.Req0, **T)
-    cli.dial(url, block=True)
-    cli.send(b"still here")
-    assert srv.recv() == b"still here"
-    srv.send(b"yes")
-    assert cli.recv() == b"yes"
-
-
 @pytest.fixture
 def wss_rep(sockets, server_config):
     srv = sockets(nk.Rep0, tls_config=server_config(), **T)
@@ -126,7 +118,7 @@ def test_untrusted_server_is_refused(sockets, pki, wss_rep, client_config):
     cli = sockets(nk.Req0, tls_config=client_config(ca_string=pki.other_ca_pem), **T)
     with pytest.raises(nk.AuthenticationError):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
-    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets)
+    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
 
 
 def test_wrong_server_name_is_refused(sockets, wss_rep, client_config):
@@ -134,7 +126,7 @@ def test_wrong_server_name_is_refused(sockets, wss_rep, client_config):
     cli = sockets(nk.Req0, tls_config=client_config(server_name="other.example"), **T)
     with pytest.raises(nk.AuthenticationError):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
-    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets)
+    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
 
 
 def test_cleartext_ws_peer_at_a_wss_listener(sockets, wss_rep, client_config):
@@ -142,7 +134,7 @@ def test_cleartext_ws_peer_at_a_wss_listener(sockets, wss_rep, client_config):
     plain = sockets(nk.Req0, **T)
     with pytest.raises(REFUSED):
         plain.dial("ws://localhost:%d/sp" % port, block=True)
-    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets)
+    good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
 
 
 def test_wss_peer_at_a_ws_listener(sockets, client_config):
@@ -152,7 +144,7 @@ def test_wss_peer_at_a_ws_listener(sockets, client_config):
     cli.handshake_timeout = 3000  # the ws listener waits 2 s for an HTTP head that never comes
     with pytest.raises(REFUSED):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
-    good_round_trip(srv, "ws://localhost:%d/sp" % port, None, sockets)
+    good_round_trip(srv, "ws://localhost:%d/sp" % port, None, sockets, T)
 
 
 def test_listeners_share_a_port_by_path(sockets, server_config, client_config):
@@ -162,8 +154,8 @@ def test_listeners_share_a_port_by_path(sockets, server_config, client_config):
     one, two = sockets(nk.Rep0, tls_config=cfg, **T), sockets(nk.Rep0, tls_config=cfg, **T)
     port = listen_port(one, "/one")
     two.listen("wss://localhost:%d/two" % port)
-    good_round_trip(one, "wss://localhost:%d/one" % port, client_config(), sockets)
-    good_round_trip(two, "wss://localhost:%d/two" % port, client_config(), sockets)
+    good_round_trip(one, "wss://localhost:%d/one" % port, client_config(), sockets, T)
+    good_round_trip(two, "wss://localhost:%d/two" % port, client_config(), sockets, T)
 
 
 def test_one_tls_configuration_per_shared_port(sockets, server_config):
