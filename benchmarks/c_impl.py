@@ -1,5 +1,5 @@
-"""The C rivals' roles: C NNG ("nng", c/nng_bench.c on libnng) and the C
-floor ("rawc", c/raw_bench.c, blocking sockets without framing).
+"""The C rivals' roles: C NNG (c/nng_bench.c, as "nng" on the system libnng and
+as "nng11" on pynng's NNG 1.11) and the C floor ("rawc", c/raw_bench.c, blocking sockets without framing).
 
 Each role runs the program as a child process: a server role relays its
 "ready URL" and result lines to the driver and passes "close" on; a
@@ -78,5 +78,5 @@ def rtt(name: str, url: str, mode: str, seconds: float) -> Dict[str, float]:
 
 
 def pull(name: str, url: str, mode: str, warm: float, limit: float, size: int = 64) -> Dict[str, float]:
-    last = limit if name == "nng" else size  # nng_bench stops at END; raw_bench needs the size
+    last = limit if name != "rawc" else size  # nng_bench stops at END; raw_bench needs the size
     return _client(name, ["pull", url, warm, last], limit)

@@ -5,6 +5,15 @@ under the system's temporary directory, so the driver and its peer
 processes find the same binary without passing paths around.  When there
 is no C compiler, or (for the NNG program) no libnng headers and library,
 the program is unavailable and the reason says why.
+
+Two builds of the NNG program exist: "nng" links the system's libnng
+(Debian's is 1.5.2), and "nng11" links the NNG that pynng's wheel carries
+(1.11 today), so that the C NNG of the issue's figures can be measured on
+a machine whose distribution ships an older one.  pynng's library is a
+Python extension: it exports the whole nng_* API but leaves the Python
+C-API symbols of its module glue unresolved, so the program also links
+libpython (it never calls into Python).  The headers are the system's; NNG
+keeps its 1.x ABI stable, and the program uses only calls present in both.
 """
 
 from __future__ import annotations
@@ -13,16 +22,39 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sysconfig
 import tempfile
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c")
-PROGRAMS = {"nng": ("nng_bench.c", ["-lnng"]), "rawc": ("raw_bench.c", [])}
+PROGRAMS = {"nng": ("nng_bench.c", ["-lnng"]), "nng11": ("nng_bench.c", None),
+            "rawc": ("raw_bench.c", [])}
 _cache: Dict[str, Tuple[Optional[str], str]] = {}
 
 
+def _pynng_libs() -> Tuple[List[str], str]:
+    """Link flags for pynng's bundled NNG (with libpython), or ([], why not)."""
+    try:
+        import pynng._nng as ext  # the extension itself: no pynng start-up cost
+    except ImportError as e:
+        return [], "no pynng (%s)" % e
+    libdir = sysconfig.get_config_var("LIBDIR") or ""
+    ver = sysconfig.get_config_var("LDVERSION") or ""
+    if not os.path.exists(os.path.join(libdir, "libpython%s.so" % ver)):
+        return [], "no shared libpython%s in %r to satisfy pynng's library" % (ver, libdir)
+    here = os.path.dirname(ext.__file__)
+    return [ext.__file__, "-L" + libdir, "-lpython" + ver,
+            "-Wl,-rpath," + here, "-Wl,-rpath," + libdir], ""
+
+
+def _libs(name: str) -> Tuple[List[str], str]:
+    libs = PROGRAMS[name][1]
+    return (list(libs), "") if libs is not None else _pynng_libs()
+
+
 def _target(name: str) -> str:
-    src, libs = PROGRAMS[name]
+    src, _ = PROGRAMS[name]
+    libs, _ = _libs(name)
     h = hashlib.sha256()
     for part in (src, "bench.h"):
         with open(os.path.join(HERE, part), "rb") as f:
@@ -37,7 +69,10 @@ def _compile(name: str, out: str) -> str:
     cc = os.environ.get("CC") or shutil.which("cc") or shutil.which("gcc")
     if not cc:
         return "no C compiler"
-    src, libs = PROGRAMS[name]
+    src = PROGRAMS[name][0]
+    libs, why = _libs(name)
+    if why:
+        return why
     os.makedirs(os.path.dirname(out), mode=0o700, exist_ok=True)
     tmp = "%s.%d" % (out, os.getpid())
     try:

@@ -34,8 +34,8 @@ from .common import proc_status, raise_fd_limit
 CTL_TIMEOUT = 120.0  # longest a peer waits for the driver's next word
 # nngkit, pynng (C NNG under Python), C NNG itself, the Python floor (SP
 # framing on plain sockets / asyncio streams), the C floor, plain asyncio
-IMPLS = ("nngkit", "pynng", "nng", "raw", "rawc", "asyncio")
-C_IMPLS = ("nng", "rawc")
+IMPLS = ("nngkit", "pynng", "nng", "nng11", "raw", "rawc", "asyncio")
+C_IMPLS = ("nng", "nng11", "rawc")
 
 
 def load(impl: str) -> Any:

@@ -12,7 +12,7 @@ from .common import summary
 
 Runs = Dict[str, Dict[str, List[float]]]  # impl -> metric key -> one value per run
 # column names: the C programs and the floors by what they are
-NAMES = {"nng": "C NNG", "raw": "py floor", "rawc": "C floor", "asyncio": "asyncio"}
+NAMES = {"nng": "C NNG", "nng11": "C NNG 1.11", "raw": "py floor", "rawc": "C floor", "asyncio": "asyncio"}
 
 
 def rows(case: Case, runs: Runs, impls: Sequence[str]) -> List[Dict[str, Any]]:

@@ -45,7 +45,7 @@ def parse(argv: Optional[List[str]]) -> argparse.Namespace:
     ap.add_argument("--only", action="append", default=[], metavar="TEXT",
                     help="only cases whose name (group/transport/mode/size) contains TEXT; repeatable")
     ap.add_argument("--impls", default=",".join(IMPLS),
-                    help="comma list of %s (nng: C NNG; raw, rawc: Python and C floors; "
+                    help="comma list of %s (nng: C NNG on the system libnng; nng11: C NNG on pynng's bundled NNG 1.11; raw, rawc: Python and C floors; "
                          "asyncio: plain asyncio streams)" % ",".join(IMPLS))
     ap.add_argument("--conns", type=int, default=10_000, help="sockets in the memory case (default 10000)")
     ap.add_argument("--plot", metavar="FILE.svg", help="also draw the ratios to FILE (needs matplotlib)")

@@ -158,6 +158,8 @@ static void pull(const char *url, double warm)
 
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "version") == 0)
+        return printf("%s\n", nng_version()) < 0;  /* which NNG the loader picked */
     if (argc == 3 && strcmp(argv[1], "rep") == 0)
         serve_rep(argv[2]);
     else if (argc == 4 && strcmp(argv[1], "rtt") == 0)
@@ -167,6 +169,6 @@ int main(int argc, char **argv)
     else if (argc == 5 && strcmp(argv[1], "pull") == 0)
         pull(argv[2], atof(argv[3]));
     else
-        nkb_die("usage", "nng_bench rep|rtt|push|pull URL ...");
+        nkb_die("usage", "nng_bench version | rep|rtt|push|pull URL ...");
     return 0;
 }

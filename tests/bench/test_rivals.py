@@ -31,13 +31,13 @@ def _run(*args: str) -> list:
 def test_every_rival_measures_and_has_a_ratio(case: str) -> None:
     peers.require_peer("cc")  # the C rivals are built at benchmark time
     peers.require_file("/usr/include/nng/nng.h", "libnng-dev")
-    impls = "nngkit,nng,raw,rawc,asyncio"
+    impls = "nngkit,nng,nng11,raw,rawc,asyncio"
     recs = _run("--only", case, "--impls", impls)[1:]
     assert recs and all(r["case"] == case for r in recs)
     first = recs[0]
     for impl in impls.split(","):
         assert first[impl]["median"] > 0, (impl, first[impl])
-    assert set(first["ratios"]) == {"nng", "raw", "rawc", "asyncio"}
+    assert set(first["ratios"]) == {"nng", "nng11", "raw", "rawc", "asyncio"}
     assert all(v > 0 for v in first["ratios"].values())
 
 
@@ -59,3 +59,22 @@ def test_a_missing_compiler_skips_the_c_rivals_with_a_note(tmp_path) -> None:
     meta = [json.loads(ln) for ln in proc.stdout.splitlines() if ln.startswith("{")][0]["meta"]
     assert "nng skipped" in meta["caption"] and "rawc skipped" in meta["caption"]
     assert "note: nng skipped" in proc.stderr
+
+
+def test_the_nng11_rival_runs_pynngs_nng_1_11() -> None:
+    """nng11 links the NNG inside pynng's wheel, not the system's libnng:
+    the program's own nng_version() says which one it runs."""
+    peers.require_peer("cc")
+    peers.require_file("/usr/include/nng/nng.h", "libnng-dev")
+    import pynng
+
+    from benchmarks.cbuild import binary
+    path, why = binary("nng11")
+    assert path, why
+    out = subprocess.run([path, "version"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0, out.stderr
+    bundled = pynng.ffi.string(pynng.lib.nng_version()).decode()
+    assert out.stdout.strip() == bundled
+    system = subprocess.run([binary("nng")[0] or "", "version"], capture_output=True, text=True,
+                            timeout=30)
+    assert system.returncode == 0 and system.stdout.strip() != bundled  # Debian's 1.5.2
