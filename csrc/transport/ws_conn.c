@@ -568,18 +568,22 @@ static int server_accept(nki_ws_conn *c, const nki_ws_head *h, nki_ep *ep)
     const char *key = nki_ws_hdr_get(h, "Sec-WebSocket-Key", &n, &count);
     char acc[NKI_WS_ACCEPT_LEN + 1];
     const char *extra = c->cfg.headers ? c->cfg.headers : "";
+    size_t pn = 0;
+    /* The subprotocol is echoed as the client spelled it (it matched ours in
+     * any case), as NNG does: a browser refuses any other spelling. */
+    const char *proto = nki_ws_hdr_get(h, "Sec-WebSocket-Protocol", &pn, &count);
     nki_ws_accept(key, n, acc);
     c->uri = dup_n(h->buf + h->line[1].off, h->line[1].len);
     c->req_headers = head_lines(h);
     len = snprintf(NULL, 0, "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: %s\r\n"
-                   "Sec-WebSocket-Protocol: %s\r\n%s", acc, c->cfg.proto, extra);
+                   "Sec-WebSocket-Protocol: %.*s\r\n%s", acc, (int) pn, proto, extra);
     c->res_headers = malloc((size_t) len + 1);
     if (c->uri == NULL || c->req_headers == NULL || c->res_headers == NULL ||
         out_room(c, (size_t) len + 40) != 0) {
         return NK_ENOMEM;
     }
     snprintf(c->res_headers, (size_t) len + 1, "Connection: Upgrade\r\nUpgrade: websocket\r\n"
-             "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %s\r\n%s", acc, c->cfg.proto, extra);
+             "Sec-WebSocket-Accept: %s\r\nSec-WebSocket-Protocol: %.*s\r\n%s", acc, (int) pn, proto, extra);
     c->out_off = 0;
     c->out_len = (size_t) snprintf((char *) c->out, c->out_cap, "HTTP/1.1 101 Switching Protocols\r\n%s\r\n",
                                    c->res_headers);

@@ -151,6 +151,42 @@ def test_good_upgrade_echoes_the_subprotocol(rep_listener):
         c.close()
 
 
+# What Chromium 156 sends beside the upgrade headers (its request to a ws
+# listener, seen on the wire): nothing in it is checked by NNG.
+BROWSER_HEADERS = ("Origin: http://127.0.0.1:8000\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 "
+                   "(KHTML, like Gecko) HeadlessChrome/156.0.0.0 Safari/537.36\r\n"
+                   "Pragma: no-cache\r\nCache-Control: no-cache\r\nAccept-Encoding: gzip, deflate, br, zstd\r\n"
+                   "Accept-Language: en-US,en;q=0.9\r\n"
+                   "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n")
+
+
+def upgrade_answer(port: int, **request: Any) -> Tuple[str, list]:
+    """The status line and the Sec-WebSocket-Protocol/-Extensions lines of the answer."""
+    c = WsClient(port)
+    try:
+        c.send_request(extra=BROWSER_HEADERS, **request)
+        lines = c.head().split("\r\n")
+    finally:
+        c.close()
+    return lines[0], [x for x in lines if x.lower().startswith(("sec-websocket-protocol", "sec-websocket-ext"))]
+
+
+@pytest.mark.parametrize("request_change", [
+    {}, {"proto": "REP.sp.nanomsg.org"}, {"proto": "Rep.Sp.Nanomsg.Org"},
+    {"proto": "rep.sp.nanomsg.org, x.example"}, {"host": "localhost"},
+], ids=["browser", "upper-case", "mixed-case", "two-offered", "localhost"])
+def test_browser_upgrade_is_answered_as_nng_answers_it(rep_listener, pynng_peer, sockets, request_change):
+    """Origin and the permessage-deflate offer are ignored (no extension is
+    accepted); the subprotocol is echoed as the browser spelled it, since a
+    browser refuses an answer that is not one of its offers, byte for byte."""
+    rep, port = rep_listener
+    theirs = sockets.track(pynng_peer.Rep0())
+    their_port = free_tcp_port()
+    theirs.listen("ws://127.0.0.1:%d/sp" % their_port)
+    assert upgrade_answer(port, **request_change) == upgrade_answer(their_port, **request_change)
+    good_round_trip(rep, port, pynng_peer, sockets)
+
+
 @pytest.mark.parametrize("name,frame,code", [
     ("garbage-after-upgrade", b"\x00garbage after the upgrade", 1002),
     ("claims-2pow62", bytes([0x82, 0xFF]) + (1 << 62).to_bytes(8, "big") + b"\x01\x02\x03\x04", 1009),
