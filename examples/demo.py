@@ -40,6 +40,11 @@ EXAMPLES = [
     "interop_pynng.py",
     "interop_nngcat.py",
 ]
+# Examples the demo leaves out, and why.
+NOT_RUN = {
+    "browser/serve.py": "serves a web page until Ctrl-C; run it and open the URL it prints "
+                        "(tests/examples/test_browser.py drives it in headless Chromium)",
+}
 TIME_LIMIT = 60  # seconds per example
 SKIPPED = 77
 
@@ -73,6 +78,8 @@ def main() -> int:
     print("Summary")
     for name, status in results:
         print("  %-26s %s" % (name, status))
+    for name, why in NOT_RUN.items():
+        print("  %-26s not run: %s" % (name, why))
     failed = [name for name, status in results if status.startswith("FAIL")]
     return 1 if failed else 0
 
