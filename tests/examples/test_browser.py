@@ -46,7 +46,9 @@ def chromium() -> Iterator[Any]:
     # root in a container: no sandbox; /dev/shm may be small
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
         options.add_argument(arg)
-    driver = webdriver.Chrome(options=options, service=service.Service(driver_path))
+    # scripts/sanitize.sh preloads ASan for nngkit's core; chromedriver aborts under it
+    env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
+    driver = webdriver.Chrome(options=options, service=service.Service(driver_path, env=env))
     try:
         driver.set_page_load_timeout(WAIT)
         yield driver
