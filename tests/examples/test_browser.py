@@ -4,7 +4,10 @@ The page, served by the example's own PageServer, dials an nngkit Pub0 (as
 a SUB) and an nngkit Rep0 (as a REQ writing its own request ids) over ws.
 The test publishes known messages once the Pub0 has the page's pipe and the
 page says it is connected, then asks questions through the page's form and
-answers them from the Rep0; the page's lists must show exactly those.
+answers them from the Rep0; the page's lists must show exactly those (and
+a 200 KiB message each way, which nngkit sends as 64 KiB fragments).  When
+the browser leaves the page, the Pub0 loses its pipe.  A second test opens
+WebSockets offering the subprotocol spelled three ways.
 Chromium, chromedriver (Debian: chromium, chromium-driver) and selenium are
 peers: without them the test skips, or fails under NNGKIT_REQUIRE_PEERS=1.
 """
@@ -24,6 +27,7 @@ SERVE_PY = os.path.join(peers.PROJECT_ROOT, "examples", "browser", "serve.py")
 WAIT = 15.0  # seconds for anything the page does; each takes well under one
 NEWS = ["news %d: héllo from Pub0" % i for i in range(5)]
 QUESTIONS = ["hello", "sp from a web page", "ünïcode ✓"]
+BIG = 200 * 1024  # over nngkit's 64 KiB ws:txframe-max: sent as fragments
 
 
 def load_serve() -> Any:
@@ -66,6 +70,45 @@ def wait_until(driver: Any, what: str, check: Any) -> None:
     WebDriverWait(driver, WAIT).until(lambda d: check(d), message="page: " + what)
 
 
+def state(driver: Any, element_id: str) -> str:
+    return driver.find_element("id", element_id).get_attribute("data-state")
+
+
+def last_item_length(driver: Any, list_id: str) -> int:
+    return driver.execute_script("return document.querySelector('#%s li:last-child').textContent.length" % list_id)
+
+
+def hear_news(driver: Any, pub: Any) -> None:
+    """Known messages, then one of 200 KiB (four ws frames, reassembled by the browser)."""
+    for line in NEWS:
+        pub.send(line.encode())
+    wait_until(driver, "all the news", lambda d: len(texts(d, "news")) >= len(NEWS))
+    assert texts(driver, "news") == NEWS
+    pub.send(b"x" * BIG)
+    wait_until(driver, "the big news", lambda d: len(texts(d, "news")) > len(NEWS))
+    assert last_item_length(driver, "news") == BIG
+
+
+def ask(driver: Any, rep: Any, answer: Any, question: str) -> None:
+    """Asks through the page's form; a cooked Rep0 takes the request only if its id's high bit is set."""
+    driver.execute_script("document.getElementById('question').value = arguments[0]", question)
+    driver.find_element("id", "ask").click()
+    assert rep.recv().decode() == question
+    rep.send(answer(question.encode()))
+
+
+def ask_questions(driver: Any, rep: Any, answer: Any) -> None:
+    wait_until(driver, "REQ connected", lambda d: state(d, "req-status") == "open")
+    for question in QUESTIONS + ["y" * BIG]:
+        ask(driver, rep, answer, question)
+    wait_until(driver, "all the replies", lambda d: len(texts(d, "replies")) > len(QUESTIONS))
+    assert texts(driver, "replies")[:-1] == ["%s -> %s" % (q, q.upper()) for q in QUESTIONS]
+    assert last_item_length(driver, "replies") == 2 * BIG + len(" -> ")
+    ids = [int(li.get_attribute("data-id"), 16) for li in driver.find_elements("css selector", "#replies li")]
+    assert all(i & 0x80000000 for i in ids)
+    assert [(b - a) % (1 << 31) for a, b in zip(ids, ids[1:])] == [1] * len(QUESTIONS)
+
+
 @pytest.mark.timeout(90)
 def test_page_hears_pub0_and_asks_rep0(chromium, sockets, leak_check):
     serve = load_serve()
@@ -74,35 +117,21 @@ def test_page_hears_pub0_and_asks_rep0(chromium, sockets, leak_check):
     sockets.track(rep)
     rep.recv_timeout = int(WAIT * 1000)
     subscribers: List[Any] = []
-    attached = threading.Event()
+    attached, left = threading.Event(), threading.Event()
     pub.add_post_pipe_connect_cb(lambda pipe: (subscribers.append(pipe), attached.set()))
+    pub.add_post_pipe_remove_cb(lambda pipe: left.set())
     server = serve.PageServer(config)
     try:
         chromium.get(server.url)
-        state = lambda d, id: d.find_element("id", id).get_attribute("data-state")  # noqa: E731
         wait_until(chromium, "SUB connected", lambda d: state(d, "sub-status") == "open")
         assert attached.wait(WAIT), "the Pub0 never got the page's pipe"
         # What the Pub0 saw: a browser's handshake, Origin and all.
         assert subscribers[0].get_opt_string("ws:request-header:Origin") == server.url.rstrip("/")
         assert "permessage-deflate" in subscribers[0].get_opt_string("ws:request-header:Sec-WebSocket-Extensions")
-        for line in NEWS:
-            pub.send(line.encode())
-        wait_until(chromium, "all the news", lambda d: len(texts(d, "news")) >= len(NEWS))
-        assert texts(chromium, "news") == NEWS
-
-        wait_until(chromium, "REQ connected", lambda d: state(d, "req-status") == "open")
-        field, button = chromium.find_element("id", "question"), chromium.find_element("id", "ask")
-        for question in QUESTIONS:
-            field.clear()
-            field.send_keys(question)
-            button.click()
-            assert rep.recv().decode() == question  # a cooked Rep0 takes it: the id's high bit is set
-            rep.send(serve.answer(question.encode()))
-        wait_until(chromium, "all the replies", lambda d: len(texts(d, "replies")) >= len(QUESTIONS))
-        assert texts(chromium, "replies") == ["%s -> %s" % (q, q.upper()) for q in QUESTIONS]
-        ids = [int(li.get_attribute("data-id"), 16) for li in chromium.find_elements("css selector", "#replies li")]
-        assert all(i & 0x80000000 for i in ids)
-        assert [(b - a) % (1 << 31) for a, b in zip(ids, ids[1:])] == [1, 1]
+        hear_news(chromium, pub)
+        ask_questions(chromium, rep, serve.answer)
+        chromium.get("about:blank")  # leaving the page closes its WebSockets (close frames)
+        assert left.wait(WAIT), "the Pub0 still has the page's pipe"
     finally:
         server.close()
 
