@@ -8,8 +8,9 @@ answers them from the Rep0; the page's lists must show exactly those (and
 a 200 KiB message each way, which nngkit sends as 64 KiB fragments).  When
 the browser leaves the page, the Pub0 loses its pipe.  A second test opens
 WebSockets offering the subprotocol spelled three ways.
-Chromium, chromedriver (Debian: chromium, chromium-driver) and selenium are
-peers: without them the test skips, or fails under NNGKIT_REQUIRE_PEERS=1.
+Chromium and chromedriver (Debian: chromium, chromium-driver) are peers:
+without them the tests skip, or fail under NNGKIT_REQUIRE_PEERS=1; selenium
+is in the test extra.
 """
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ import threading
 from typing import Any, Iterator, List
 
 import pytest
+from selenium import webdriver  # a test dependency: missing, it fails the run
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.helpers import peers
 
@@ -43,8 +47,6 @@ def chromium() -> Iterator[Any]:
     """One browser for the module (0.6 s to start); each test loads its page afresh."""
     binary = peers.require_file(shutil.which("chromium") or "/usr/bin/chromium", "chromium")
     driver_path = peers.require_file(shutil.which("chromedriver") or "/usr/bin/chromedriver", "chromium-driver")
-    webdriver = peers.require_module("selenium.webdriver")
-    service = peers.require_module("selenium.webdriver.chrome.service")
     options = webdriver.ChromeOptions()
     options.binary_location = binary
     # root in a container: no sandbox; /dev/shm may be small
@@ -52,7 +54,7 @@ def chromium() -> Iterator[Any]:
         options.add_argument(arg)
     # scripts/sanitize.sh preloads ASan for nngkit's core; chromedriver aborts under it
     env = {k: v for k, v in os.environ.items() if k != "LD_PRELOAD"}
-    driver = webdriver.Chrome(options=options, service=service.Service(driver_path, env=env))
+    driver = webdriver.Chrome(options=options, service=Service(driver_path, env=env))
     try:
         driver.set_page_load_timeout(WAIT)
         yield driver
@@ -65,8 +67,6 @@ def texts(driver: Any, list_id: str) -> List[str]:
 
 
 def wait_until(driver: Any, what: str, check: Any) -> None:
-    from selenium.webdriver.support.ui import WebDriverWait
-
     WebDriverWait(driver, WAIT).until(lambda d: check(d), message="page: " + what)
 
 
