@@ -402,10 +402,14 @@ static unsigned conn_ready(nki_bstream *bs, unsigned fd_ev)
     return ev;
 }
 
+/* Read-ahead bytes count only until a read has said "not now": what is left
+ * then is part of a record, and the fd says when the rest comes.  (Counted,
+ * they made the caller read again at once, for ever: a peer that stopped
+ * inside a record froze the reactor, and every close with it.) */
 static bool conn_pending(nki_bstream *bs)
 {
     tconn *t = (tconn *) bs;
-    return t->err == 0 && SSL_has_pending(t->ssl);
+    return t->err == 0 && t->rd_blk == 0 && SSL_has_pending(t->ssl);
 }
 
 static void conn_close(nki_bstream *bs)
