@@ -37,6 +37,7 @@ typedef struct {
     nki_bstream base; /* first: the stream is the engine's state */
     SSL *ssl;
     unsigned rd_blk, wr_blk; /* fd event the last read / write waits for */
+    bool hs_done;            /* the handshake has ended */
     int err;                 /* sticky failure (NK_*), 0 while healthy */
     uint8_t stage[STAGE];
 } tconn;
@@ -323,6 +324,18 @@ static ssize_t conn_fail(tconn *t, int r, unsigned *blk)
     return -t->err;
 }
 
+/* The handshake ended inside this call: the other direction, which waited
+ * for the handshake's next bytes, must try again now instead of waiting for
+ * the fd.  (A wss dialer's upgrade request once waited for a readable fd
+ * after a read had ended the handshake, while the server waited for it.) */
+static void hs_ended(tconn *t, unsigned *other)
+{
+    if (!t->hs_done && SSL_is_init_finished(t->ssl)) {
+        t->hs_done = true;
+        *other = 0;
+    }
+}
+
 static ssize_t conn_read(nki_bstream *bs, void *buf, size_t len)
 {
     tconn *t = (tconn *) bs;
@@ -331,6 +344,7 @@ static ssize_t conn_read(nki_bstream *bs, void *buf, size_t len)
         return -t->err;
     }
     r = SSL_read(t->ssl, buf, len > INT_MAX ? INT_MAX : (int) len);
+    hs_ended(t, &t->wr_blk);
     if (r > 0) {
         t->rd_blk = t->wr_blk = 0;
         return r;
@@ -359,6 +373,7 @@ static ssize_t conn_writev(nki_bstream *bs, const struct iovec *iov, int niov)
         p = t->stage;
     }
     r = SSL_write(t->ssl, p, n > INT_MAX ? INT_MAX : (int) n);
+    hs_ended(t, &t->rd_blk);
     if (r > 0) {
         t->rd_blk = t->wr_blk = 0;
         return r;
@@ -459,6 +474,7 @@ static int conn_new(nki_tlseng_cfg *c, int fd, const char *name, nki_bstream **b
     t->base.fd = fd;
     t->base.ops = &conn_ops;
     t->rd_blk = t->wr_blk = 0;
+    t->hs_done = false;
     t->err = 0;
     if (SSL_set_fd(t->ssl, fd) == 1) {
         rv = 0;

@@ -37,6 +37,10 @@ UNITS: Dict[str, List[str]] = {
     "ws_frame": ["csrc/transport/ws_frame.c"],
     "ws_http": ["csrc/transport/ws_http.c", "csrc/transport/ws_key.c"],
 }
+# The TLS engine's unit links OpenSSL; without its headers (as nngkit builds then) it is not built.
+if subprocess.run(["pkg-config", "--exists", "openssl"], capture_output=True).returncode == 0:
+    UNITS["tlseng"] = ["csrc/transport/tls_openssl.c", "csrc/core/bstream.c", "csrc/core/errors.c"]
+LIBS: Dict[str, List[str]] = {"tlseng": ["-lssl", "-lcrypto"]}
 INCLUDES = [f"-I{os.path.join(CSRC, d)}" for d in ("include", "core", "platform", "protocol", "transport")] + [f"-I{HERE}"]
 CFLAGS = ["-std=gnu11", "-g", "-O1", "-fno-omit-frame-pointer", "-Wall",
           "-Werror=implicit-function-declaration", "-pthread"]
@@ -77,7 +81,7 @@ def programs(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, str]:
     procs = {}
     for unit in UNITS:
         exe = os.path.join(out_dir, f"unit_{unit}")
-        procs[unit] = (exe, subprocess.Popen([cc, *flags(), *sources(unit), "-o", exe],
+        procs[unit] = (exe, subprocess.Popen([cc, *flags(), *sources(unit), "-o", exe, *LIBS.get(unit, [])],
                                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT))
     built, failed = {}, []
     for unit, (exe, p) in procs.items():
