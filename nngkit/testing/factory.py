@@ -10,12 +10,15 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from typing import Callable, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Sequence, Union
 
 from . import behaviours as bh
 from .impls import PeerMissing, locate
 from .peer import InProcessPeer, NngcatPeer, Peer, ProcessPeer
-from .urls import TRANSPORTS, TransportUnavailable
+from .urls import TRANSPORTS, TransportUnavailable, transport
+
+if TYPE_CHECKING:
+    from .tls import TLSMaterials
 
 PYPEER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pypeer.py")
 Topics = Optional[Sequence[Union[bytes, str]]]
@@ -33,8 +36,7 @@ def check_transport(impl: str, url: str) -> None:
     t = TRANSPORTS.get(name)
     if t is None:
         return  # a scheme the registry does not know (abstract://...): let the peer judge it
-    if not t.available:
-        raise TransportUnavailable("transport %s is not available in this nngkit (%s)" % (name, t.why_not))
+    transport(name)  # raises TransportUnavailable where this nngkit or host cannot have it
     if impl not in t.impls:
         raise TransportUnavailable("a %s peer cannot use %s (possible: %s)" % (impl, name, ", ".join(sorted(t.impls))))
 
@@ -73,12 +75,27 @@ class PeerFactory:
     """The ``sp_peer`` fixture's value; ``missing`` turns a PeerMissing into a skip or a failure."""
 
     def __init__(self, workdir: str, cache_dir: str, missing: Callable[[PeerMissing], None],
-                 timeout: float = 10.0) -> None:
+                 timeout: float = 10.0, tls: Optional[Callable[[], "TLSMaterials"]] = None) -> None:
         self.workdir, self.cache_dir, self.missing, self.timeout = workdir, cache_dir, missing, timeout
+        self.tls = tls  # -> the session's sp_tls materials, made on first use
         self.peers: List[Peer] = []
 
+    def _tls_args(self, kind: str, listening: bool, url: str, tls: Optional["TLSMaterials"]) -> List[str]:
+        """The certificates a peer on a TLS address is started with (none for other addresses)."""
+        from .tls import uses_tls
+
+        if not uses_tls(url):
+            return []
+        if tls is None:
+            if self.tls is None:
+                raise TransportUnavailable("this PeerFactory was given no TLS materials for %s" % url)
+            tls = self.tls()
+        role = "server" if listening else "client"
+        return tls.nngcat_flags(role) if kind == "nngcat" else tls.peer_args(role)
+
     def __call__(self, impl: str, protocol: str, *, listen: Optional[str] = None, dial: Optional[str] = None,
-                 behaviour: bh.BehaviourLike = None, topics: Topics = None, subprocess: bool = False) -> Peer:
+                 behaviour: bh.BehaviourLike = None, topics: Topics = None, subprocess: bool = False,
+                 tls: Optional["TLSMaterials"] = None) -> Peer:
         if (listen is None) == (dial is None):
             raise TypeError("sp_peer() takes exactly one of listen=URL, dial=URL")
         url = str(listen if listen is not None else dial)
@@ -91,15 +108,18 @@ class PeerFactory:
             raise
         kind = "nngkit-process" if impl == "nngkit" and subprocess else impl
         check_transport(kind, url)
-        peer = self._start(impl, kind, where, protocol, listen is not None, url, b, topics)
+        side = ["--listen" if listen is not None else "--dial", url,
+                *self._tls_args(kind, listen is not None, url, tls)]
+        peer = self._start(impl, kind, where, protocol, side, b, topics)
         self.peers.append(peer)
         peer._wait(lambda: peer._ready, self.timeout, "listener" if listen is not None else "completed dial")
         return peer
 
-    def _start(self, impl: str, kind: str, where: str, protocol: str, listening: bool, url: str,
+    def _start(self, impl: str, kind: str, where: str, protocol: str, side: List[str],
                b: bh.Behaviour, topics: Topics) -> Peer:
+        """Start a peer; `side` is --listen or --dial, the URL, and the TLS options."""
         os.makedirs(self.workdir, exist_ok=True)
-        side = ["--listen" if listening else "--dial", url]
+        listening, url = side[0] == "--listen", side[1]
         datafile = os.path.join(self.workdir, "data-%d.bin" % len(self.peers))
         with open(datafile, "wb") as f:
             f.write(b.data)

@@ -69,7 +69,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         v = tuple(cell[i] for i in pick)
         if v not in values:
             values.append(v)
-    metafunc.parametrize(names, values if len(names) > 1 else [v[0] for v in values], indirect=True,
+    # names as one string: a list of one name would take each value (a str) as a sequence of values
+    metafunc.parametrize(",".join(names), values if len(names) > 1 else [v[0] for v in values], indirect=True,
                          ids=["-".join(v) for v in values])
 
 
@@ -118,6 +119,13 @@ def sp_transport(request: pytest.FixtureRequest) -> Optional[str]:
 
         if not has_ipv6_loopback():
             pytest.skip("tcp6: this host has no IPv6 loopback")
+    if name in ("tls+tcp", "wss"):
+        from .urls import TransportUnavailable, transport
+
+        try:
+            transport(name)
+        except TransportUnavailable as e:  # nngkit built without its TLS engine: as a missing peer
+            _missing_handler(request.config)(e)
     return name
 
 
@@ -161,7 +169,7 @@ def sp_peer(request: pytest.FixtureRequest, sp_impl: Optional[str], tmp_path: An
     from .factory import PeerFactory
 
     factory = PeerFactory(str(tmp_path / "sp_peer"), _session(request.config, request)["cache"],
-                          _missing_handler(request.config))
+                          _missing_handler(request.config), tls=lambda: request.getfixturevalue("sp_tls"))
     _item_state(request)["peers"] = factory
     yield factory
     factory.stop_all()
@@ -180,7 +188,8 @@ def sp_trace(request: pytest.FixtureRequest, sp_url: Callable[..., str]) -> Any:
 
 @pytest.fixture(scope="session")
 def sp_tls(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """A CA, a localhost server certificate and a client certificate (PEM strings, files, nngcat flags)."""
+    """A CA, a localhost server certificate and a client certificate (PEM strings, files, nngcat flags,
+    TLS configurations); sp_peer gives them to every peer on a tls+tcp or wss address."""
     from .tls import make
 
     return make(str(tmp_path_factory.mktemp("sp_tls")))

@@ -18,6 +18,7 @@ import importlib
 import sys
 import threading
 from typing import Any, Callable, Iterable, List, Optional
+from urllib.parse import urlsplit
 
 NAMES = {"req0": "Req0", "rep0": "Rep0", "pub0": "Pub0", "sub0": "Sub0", "push0": "Push0", "pull0": "Pull0",
          "surveyor0": "Surveyor0", "respondent0": "Respondent0", "bus0": "Bus0", "pair0": "Pair0",
@@ -38,6 +39,8 @@ def parse(argv: List[str]) -> argparse.Namespace:
     p.add_argument("--count", type=int, default=0)
     p.add_argument("--prefix")
     p.add_argument("--topic", action="append", default=[])
+    p.add_argument("--tls-ca-file")  # tls+tcp, wss: the CA that signed the other side
+    p.add_argument("--tls-cert-key-file")  # and our own certificate, then key
     spec = p.parse_args(argv)
     if spec.data_file is not None:
         with open(spec.data_file, "rb") as f:
@@ -98,8 +101,22 @@ def behave(mod: Any, sock: Any, spec: argparse.Namespace, emit: Emit, connected:
             _receive(mod, sock, emit, 0, None)
 
 
+def tls_config(mod: Any, spec: argparse.Namespace) -> Any:
+    """The socket's TLS configuration (None without a CA file): a listener requires a client
+    certificate; a dialer checks the server's against the URL's host, named explicitly (NNG 1.11
+    with mbedTLS 3.6 refuses to verify a server whose name it was not given)."""
+    if spec.tls_ca_file is None:
+        return None
+    cfg = mod.TLSConfig
+    own = {"cert_key_file": spec.tls_cert_key_file} if spec.tls_cert_key_file else {}
+    if spec.listen:
+        return cfg(cfg.MODE_SERVER, ca_files=[spec.tls_ca_file], auth_mode=cfg.AUTH_MODE_REQUIRED, **own)
+    return cfg(cfg.MODE_CLIENT, server_name=urlsplit(spec.dial).hostname, ca_files=[spec.tls_ca_file], **own)
+
+
 def open_socket(mod: Any, spec: argparse.Namespace, emit: Emit, connected: threading.Event) -> Any:
-    sock = getattr(mod, NAMES[spec.proto])()
+    tls = tls_config(mod, spec)
+    sock = getattr(mod, NAMES[spec.proto])(**({} if tls is None else {"tls_config": tls}))
     if spec.proto == "sub0":
         for topic in spec.topic or [""]:
             sock.subscribe(bytes.fromhex(topic))

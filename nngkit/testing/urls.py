@@ -1,10 +1,11 @@
 """Addresses for SP tests: the transport registry and a port allocator safe under pytest-xdist.
 
-Every transport is one entry of ``TRANSPORTS``.  tls+tcp and wss are
-listed but not available yet (nngkit has no wss; the plugin gives its peers
-no TLS configuration yet), and asking for one raises ``TransportUnavailable``.  When nngkit gains one, its entry flips
-to available and names the implementations that speak it.  ws addresses get
-a path of their own, so that listeners may share a port by path as NNG's do.
+Every transport is one entry of ``TRANSPORTS``; asking for one this nngkit
+cannot use raises ``TransportUnavailable``.  ws and wss addresses get a path
+of their own, so that listeners may share a port by path as NNG's do.  TLS
+addresses (tls+tcp, wss) name ``localhost``, the name on the ``sp_tls``
+server certificate: NNG 1.5.2's mbedTLS does not match IP addresses.  They
+are unavailable where nngkit was built without its TLS engine.
 
 TCP ports come from a band below the kernel's ephemeral range (so no
 outgoing connection and no port-0 listener can take them), split into one
@@ -48,10 +49,12 @@ TRANSPORTS: Dict[str, Transport] = {
     "inproc": Transport("inproc", frozenset({"nngkit"})),
     # Debian's nngcat and libnng (1.5.2) and pynng's NNG (1.11) all have ws.
     "ws": Transport("ws", _PROCESS_IMPLS | {"nngkit"}),
-    "tls+tcp": Transport("tls+tcp", _PROCESS_IMPLS | {"nngkit"}, False,
-                         "nngkit has tls+tcp, but this plugin does not give its peers TLS configurations yet"),
-    "wss": Transport("wss", _PROCESS_IMPLS | {"nngkit"}, False, "nngkit has no wss transport yet"),
+    # Peers get their certificates from the session's sp_tls (factory.py); nngcat, libnng and
+    # pynng have both (mbedTLS).
+    "tls+tcp": Transport("tls+tcp", _PROCESS_IMPLS | {"nngkit"}),
+    "wss": Transport("wss", _PROCESS_IMPLS | {"nngkit"}),
 }
+TLS_TRANSPORTS = frozenset({"tls+tcp", "wss"})
 
 #: What ``@sp_interop`` runs when it names no transports.
 DEFAULT_TRANSPORTS = ("tcp", "ipc", "inproc")
@@ -67,7 +70,18 @@ def transport(name: str) -> Transport:
         raise TransportUnavailable("transport %s is not available in this nngkit (%s)" % (name, t.why_not))
     if name == "tcp6" and not has_ipv6_loopback():
         raise TransportUnavailable("transport tcp6 needs an IPv6 loopback, which this host lacks")
+    if name in TLS_TRANSPORTS:
+        why = _tls_missing()
+        if why:
+            raise TransportUnavailable("transport %s is not available in this nngkit (%s)" % (name, why))
     return t
+
+
+def _tls_missing() -> str:
+    """Why this nngkit cannot speak TLS ("" if it can)."""
+    from .._backend.tls import engine_error
+
+    return engine_error() or ""
 
 
 def has_ipv6_loopback() -> bool:
@@ -118,14 +132,25 @@ class PortAllocator:
         self._next: Iterator[int] = itertools.count(random.randrange(size) if size else 0)
 
     def port(self, host: str = "127.0.0.1") -> int:
+        """A free port on `host` ("localhost": on each loopback address it may resolve to)."""
+        hosts = _loopbacks() if host == "localhost" else [host]
         if self.size < 16:
-            return _kernel_port(host)
+            return _kernel_port(hosts[0])
         with self._lock:
             for _ in range(min(self.size, 512)):
                 candidate = self.start + next(self._next) % self.size
-                if _bindable(host, candidate):
+                if all(_bindable(h, candidate) for h in hosts):
                     return candidate
         raise RuntimeError("no free TCP port in %d..%d" % (self.start, self.start + self.size - 1))
+
+
+def _loopbacks() -> "list[str]":
+    """The addresses "localhost" resolves to here (an NNG listener binds the first)."""
+    try:
+        found = socket.getaddrinfo("localhost", None, type=socket.SOCK_STREAM)
+    except OSError:
+        return ["127.0.0.1"]
+    return list(dict.fromkeys(str(info[4][0]) for info in found)) or ["127.0.0.1"]
 
 
 def _family(host: str) -> int:
@@ -173,6 +198,10 @@ def make_url(name: str, ipc_dir: str) -> str:
         return "ipc://%s/sp%d.sock" % (ipc_dir, n)
     if name == "ws":
         return "ws://127.0.0.1:%d/sp-%d-%d-%s" % (ports().port(), os.getpid(), n, uuid.uuid4().hex[:8])
+    if name == "tls+tcp":
+        return "tls+tcp://localhost:%d" % ports().port("localhost")
+    if name == "wss":
+        return "wss://localhost:%d/sp-%d-%d-%s" % (ports().port("localhost"), os.getpid(), n, uuid.uuid4().hex[:8])
     if name == "inproc":
         return "inproc://sp-%d-%d-%s" % (os.getpid(), n, uuid.uuid4().hex[:8])
     raise TransportUnavailable("no address scheme for %s yet" % name)

@@ -209,8 +209,11 @@ def test_two_xdist_workers_never_share_a_port(inner: pytest.Pytester) -> None:
     assert len(every) == 16 and len(set(every)) == 16, every
 
 
-def test_unavailable_transports_say_so(inner: pytest.Pytester) -> None:
-    inner.makepyfile(test_ws='''
+def test_unavailable_transports_say_so(inner: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without nngkit's TLS engine, tls+tcp and wss addresses say why, and their cells skip saying it
+    (or fail, when peers are required)."""
+    monkeypatch.setenv("NNGKIT_TLS_ENGINE", "/nonexistent/libssl.so.3")
+    inner.makepyfile(test_tls='''
         import re
         import pytest
         from nngkit.testing import TransportUnavailable
@@ -219,8 +222,59 @@ def test_unavailable_transports_say_so(inner: pytest.Pytester) -> None:
         def test_url(sp_url, name):
             with pytest.raises(TransportUnavailable, match=re.escape("transport %s is not available in this nngkit" % name)):
                 sp_url(name)
+
+        @pytest.mark.sp_interop(peers=["pynng"], transports=["tls+tcp"])
+        def test_cell(sp_url):
+            sp_url()
     ''')
-    run(inner).assert_outcomes(passed=2)
+    result = run(inner, "-rs")
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(["*SKIPPED*transport tls+tcp is not available in this nngkit*libssl*"])
+    run(inner, "--sp-require-peers").assert_outcomes(passed=2, errors=1)  # in its setup, as a missing peer
+
+
+TLS_CELLS = '''
+import re
+import pytest
+import nngkit
+from nngkit.testing import behaviours as b
+
+def test_urls(sp_url):
+    assert re.fullmatch(r"tls\\+tcp://localhost:[0-9]+", sp_url("tls+tcp"))
+    a, b_ = sp_url("wss"), sp_url("wss")
+    assert re.fullmatch(r"wss://localhost:[0-9]+/sp-[0-9]+-[0-9]+-[0-9a-f]{8}", a), a
+    assert a.split("/", 3)[3] != b_.split("/", 3)[3]
+
+@pytest.mark.sp_interop(transports=["tls+tcp", "wss"])
+def test_peer_listens(peer, sp_url, sp_impl, sp_tls):
+    rep = peer(sp_impl, "rep0", listen=sp_url(), behaviour=b.reply(b"pong"))
+    with nngkit.Req0(recv_timeout=10000, send_timeout=10000) as req:
+        req.dial(rep.url, block=True, **sp_tls.dial_options(rep.url))
+        req.send(b"ping")
+        assert req.recv() == b"pong"
+        assert req.pipes[0].tls_verified
+
+@pytest.mark.sp_interop(transports=["tls+tcp", "wss"])
+def test_peer_dials(peer, sp_url, sp_impl, sp_tls):
+    url = sp_url()
+    with nngkit.Rep0(recv_timeout=10000, send_timeout=10000) as rep:
+        rep.listen(url, **sp_tls.listen_options(url))  # requires the peer's certificate
+        req = peer(sp_impl, "req0", dial=url, behaviour=b.request(b"ping"))
+        msg = rep.recv_msg()
+        assert msg.bytes == b"ping" and msg.pipe.tls_peer_cn == "sp-client"
+        rep.send(b"pong")
+        assert req.recv() == b"pong"
+'''
+
+
+def test_tls_urls_and_cells(inner: pytest.Pytester) -> None:
+    """tls+tcp and wss addresses name localhost (the certificates' name); every peer has both, and gets
+    the session's certificates, mutual TLS whichever side listens."""
+    inner.makepyfile(test_tls=TLS_CELLS)
+    result = run(inner, "-v")
+    result.assert_outcomes(passed=17)
+    result.stdout.fnmatch_lines(["*test_peer_listens?nngcat-tls+tcp?*PASSED*", "*test_peer_listens?nngkit-wss?*PASSED*",
+                                 "*test_peer_dials?pynng-wss?*PASSED*", "*test_peer_dials?libnng-wss?*PASSED*"])
 
 
 def test_ws_urls_and_cells(inner: pytest.Pytester) -> None:
