@@ -8,9 +8,10 @@ import nngkit
 
 
 class ShoutService:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, **listen_options: Any) -> None:
         self.sock = nngkit.Rep0()
-        self.url = self.sock.listen(url).url  # the bound address (a tcp port 0 resolved)
+        # the bound address (a tcp port 0 resolved); options such as tls_config= go to the listener
+        self.url = self.sock.listen(url, **listen_options).url
         self.thread = threading.Thread(target=self._serve, daemon=True)
         self.thread.start()
 
