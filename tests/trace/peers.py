@@ -21,9 +21,16 @@ def module(impl: str) -> Any:
 def server_url(impl: str, scheme: str) -> str:
     if scheme == "ipc":
         return addrs.make_addr("ipc")
+    if scheme == "ws":  # pynng's listener url keeps a port 0, so it gets a fixed one too
+        return "ws://127.0.0.1:%d/sp" % (0 if impl == "nngkit" else addrs.free_tcp_port())
     if impl == "nngcat":
         return "tcp://127.0.0.1:%d" % addrs.free_tcp_port()
     return "tcp://127.0.0.1:0"
+
+
+def listen_url(scheme: str) -> str:
+    """Where the tracer listens: a fresh address (ws: the same path as the servers', which it relays)."""
+    return "ws://127.0.0.1:0/sp" if scheme == "ws" else addrs.make_addr(scheme)
 
 
 def start_rep(impl: str, scheme: str, procs: Callable[..., Any], sockets: Any) -> Tuple[str, bytes, Any]:

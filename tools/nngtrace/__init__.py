@@ -3,7 +3,8 @@
 A proxy that relays SP connections byte for byte while decoding copies
 (``proxy``), a capture reader (``capture``), a Wireshark dissector
 (``dissector``) and the ``Tracer`` Python API.  The decoders are pure and
-incremental: ``framing`` (connection header and frames), ``headers``
+incremental: ``framing`` (connection header and frames), ``wshttp`` and
+``wsframes`` (the ws upgrade and WebSocket frames), ``headers``
 (per-protocol headers), ``state`` (across messages).  Built on the standard
 library, rich for output, and nngkit's nngcat formatters for body previews;
 it does not use nngkit's internals.
@@ -13,8 +14,8 @@ from __future__ import annotations
 from .conn import ConnDecoder, Options
 from .faults import FaultSpec
 from .tracer import Tracer
-from .events import ConnEvent, ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, StateEvent
+from .events import ConnEvent, ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, StateEvent, WsEvent
 from .headers import SPHeader
 
 __all__ = ["Tracer", "FaultSpec", "ConnDecoder", "Options", "Event", "ConnEvent", "HandshakeEvent", "MessageEvent", "StateEvent",
-           "FaultEvent", "ErrorEvent", "SPHeader"]
+           "FaultEvent", "ErrorEvent", "WsEvent", "SPHeader"]

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from . import body, framing, handshake, headers, protocols
+from . import body, framing, handshake, headers, protocols, wsframes
 from .events import ErrorEvent, Event, HandshakeEvent, MessageEvent, StateEvent
 from .state import Tracker
+from .wsconn import WsLayer
 
-DECODERS: Dict[str, Callable[..., framing.StreamDecoder]] = {
-    "tcp": lambda **kw: framing.StreamDecoder(ipc=False, **kw),
-    "ipc": lambda **kw: framing.StreamDecoder(ipc=True, **kw),
+# by transport: (direction, keep=, limit=) -> a decoder with feed() and end()
+DECODERS: Dict[str, Callable[..., Any]] = {
+    "tcp": lambda d, **kw: framing.StreamDecoder(ipc=False, **kw),
+    "ipc": lambda d, **kw: framing.StreamDecoder(ipc=True, **kw),
+    "ws": lambda d, **kw: wsframes.WsDecoder(client=d == "up", **kw),
 }
 OTHER = {"up": "down", "down": "up"}
 
@@ -29,6 +32,8 @@ class Options:
     ttl: int = 8                     # ttl-max assumed for the receiver's judgement
     recv_max: int = 0                # flag frames over this (0: off)
     survey_time: Optional[float] = None
+    ws_host: str = ""                # the ws listener's host and path, to explain its refusals ("": unknown)
+    ws_path: str = ""
 
 
 class ConnDecoder:
@@ -39,16 +44,22 @@ class ConnDecoder:
         self.tracker = tracker
         keep = max(headers.HEAD_NEEDED, headers.HEAD_NEEDED + opts.preview)
         make = DECODERS[opts.transport]
-        self.decoders = {d: make(keep=keep, limit=opts.recv_max) for d in ("up", "down")}
+        self.decoders = {d: make(d, keep=keep, limit=opts.recv_max) for d in ("up", "down")}
         self.headers: Dict[str, Optional[handshake.Header]] = {"up": None, "down": None}
         self.verdict: Optional[handshake.Verdict] = None
         # per direction, from its header: the sender's protocol number, name, and name in sentences
         self._who: Dict[str, Tuple[Optional[int], Optional[str], str]] = {"up": (None, None, "?"),
                                                                            "down": (None, None, "?")}
+        self.ws: Optional[WsLayer] = WsLayer(self) if opts.transport == "ws" else None
+        self._proto: Dict[str, Optional[int]] = {"up": None, "down": None}
 
     def proto(self, d: str) -> Optional[int]:
-        h = self.headers[d]
-        return h.proto if h is not None else None
+        """The protocol of direction d's sender (from its SP header, or the ws subprotocol)."""
+        return self._proto[d]
+
+    def set_proto(self, d: str, proto: int) -> None:
+        self._proto[d] = proto
+        self._who[d] = (proto, protocols.name(proto), protocols.display(proto))
 
     def feed(self, d: str, data: bytes, ts: float) -> List[Event]:
         out: List[Event] = []
@@ -75,6 +86,8 @@ class ConnDecoder:
             self._header(d, item.header, ts, out)
         elif isinstance(item, framing.Claim):
             self._claim(d, item, ts, out)
+        elif not isinstance(item, framing.Broken) and self.ws is not None:
+            self.ws.item(d, item, ts, out)
         else:  # Broken
             out.append(ErrorEvent(ts, self.conn, d, "error", "broken", item.reason, protocols.name(self.proto(d)),
                                   {"offset": item.offset}))
@@ -82,7 +95,7 @@ class ConnDecoder:
     def _header(self, d: str, h: handshake.Header, ts: float, out: List[Event]) -> None:
         self.headers[d] = h
         if h.proto is not None:
-            self._who[d] = (h.proto, protocols.name(h.proto), protocols.display(h.proto))
+            self.set_proto(d, h.proto)
         text = ("SP header %s (%s)" % (h.raw.hex(" "), protocols.display(h.proto)) if h.ok else
                 "bad SP header %s: %s" % (h.raw.hex(" "), "; ".join(h.problems)))
         data = {"raw": h.raw.hex(), "problems": list(h.problems)}
@@ -99,21 +112,30 @@ class ConnDecoder:
                                   "frame of %d bytes over --recv-max %d: NNG closes this connection after the prefix"
                                   % (c.length, self.opts.recv_max), name, {"len": c.length}))
         if c.length >= framing.HUGE_CLAIM:
-            out.append(ErrorEvent(ts, self.conn, d, "error", "claim", "frame prefix claims %d bytes: NNG 1.x with no"
-                                  " recv-max tries to allocate that and closes when it cannot" % c.length, name,
+            what = ("ws frame header claims %d bytes: NNG closes with 1009 (over ws:rxframe-max) and allocates nothing"
+                    if self.ws is not None else "frame prefix claims %d bytes: NNG 1.x with no recv-max tries to"
+                    " allocate that and closes when it cannot")
+            out.append(ErrorEvent(ts, self.conn, d, "error", "claim", what % c.length, name,
                                   {"len": c.length, "offset": c.start}))
 
     def _frame(self, d: str, f: framing.Frame, ts: float, out: List[Event]) -> None:
-        """One message event (this runs for every message: kept lean)."""
+        self.message(d, f.length, f.head, f.start, f.end, ts, out, None)
+
+    def message(self, d: str, length: int, head: bytes, start: int, end: int, ts: float, out: List[Event],
+                extra: Optional[Dict[str, Any]]) -> None:
+        """One message event (this runs for every message: kept lean); ``extra``: more data fields."""
         sender, name, who = self._who[d]
-        length, head, opts = f.length, f.head, self.opts
+        opts = self.opts
         hdr = headers.decode(sender, head, length, opts.ttl) if sender in protocols.HEADER else headers.NONE
         preview = None
         if opts.body:
             size = hdr.size
             preview = body.preview(head[size:size + opts.preview], length - size, opts.body)
+        data = {"offset": start}
+        if extra:
+            data.update(extra)
         ev = MessageEvent(ts, self.conn, d, "msg", "message", _summary(who, hdr, length, preview), name,
-                          {"offset": f.start}, length, hdr, preview, f.start, f.end)
+                          data, length, hdr, preview, start, end)
         out.append(ev)
         if self.tracker is not None and hdr.id is not None:
             out.extend(self.tracker.on_message(ev))

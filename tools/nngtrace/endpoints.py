@@ -1,9 +1,10 @@
 """The transport seam of the proxy: parse a URL, listen on it, dial it.
 
-tcp (tcp://host:port, [v6] literals, port 0 for an ephemeral port) and ipc
-(ipc:///path, a Unix stream socket) today.  ws, tls+tcp and wss slot in as
-new ``Transport`` entries in ``TRANSPORTS``: their listen/dial also carry the
-upgrade or the TLS session, and conn.DECODERS gets their decoder.
+tcp (tcp://host:port, [v6] literals, port 0 for an ephemeral port), ipc
+(ipc:///path, a Unix stream socket) and ws (ws://host:port/path: a TCP
+connection whose bytes the proxy relays unchanged, HTTP upgrade included;
+the ws decoder reads them).  Each ``Transport`` in ``TRANSPORTS`` names its
+key in conn.DECODERS.
 """
 from __future__ import annotations
 
@@ -19,15 +20,17 @@ Factory = Callable[[], asyncio.Protocol]
 
 @dataclass(frozen=True)
 class Address:
-    scheme: str   # tcp, ipc
+    scheme: str   # tcp, ipc, ws
     host: str = ""
     port: int = 0
-    path: str = ""
+    path: str = ""  # ipc: the socket file; ws: the HTTP path (and query)
 
     def url(self) -> str:
         if self.scheme == "ipc":
             return "ipc://" + self.path
         host = "[%s]" % self.host if ":" in self.host else self.host
+        if self.scheme == "ws":
+            return "ws://%s:%d%s" % (host, self.port, self.path)
         return "tcp://%s:%d" % (host, self.port)
 
 
@@ -44,15 +47,30 @@ def parse(url: str) -> Address:
         if parts.port is None or parts.hostname is None:
             raise ValueError("tcp URL needs host and port: %r" % url)
         return Address("tcp", parts.hostname, parts.port)
-    if scheme in ("ws", "wss", "tls+tcp", "ws4", "ws6"):
-        raise ValueError("%s:// is not supported by nngtrace yet (tcp and ipc are)" % scheme)
+    if scheme in ("ws", "ws4", "ws6"):
+        return _parse_ws(url, rest)
+    if scheme in ("wss", "tls+tcp", "wss4", "wss6", "tls+tcp4", "tls+tcp6"):
+        raise ValueError("%s:// is not supported by nngtrace yet (tcp, ipc and ws are)" % scheme)
     raise ValueError("unknown scheme %r" % scheme)
+
+
+def _parse_ws(url: str, rest: str) -> Address:
+    host, slash, path = rest.partition("/")
+    if "#" in path:
+        raise ValueError("a ws URL has no fragment: %r" % url)
+    parts = urlsplit("ws://" + host)
+    try:
+        port = parts.port if parts.port is not None else 80
+    except ValueError:
+        raise ValueError("bad port in %r" % url) from None
+    name = parts.hostname or ""
+    return Address("ws", "" if name == "*" else name, port, "/" + path)
 
 
 async def _listen_tcp(a: Address, factory: Factory) -> Tuple[Any, Address]:
     server = await asyncio.get_running_loop().create_server(factory, a.host or None, a.port)
     port = server.sockets[0].getsockname()[1]
-    return server, Address("tcp", a.host, port)
+    return server, Address(a.scheme, a.host, port, a.path)
 
 
 async def _listen_ipc(a: Address, factory: Factory) -> Tuple[Any, Address]:
@@ -83,4 +101,5 @@ class Transport:
 TRANSPORTS: Dict[str, Transport] = {
     "tcp": Transport(_listen_tcp, _dial_tcp, "tcp"),
     "ipc": Transport(_listen_ipc, _dial_ipc, "ipc"),
+    "ws": Transport(_listen_tcp, _dial_tcp, "ws"),
 }

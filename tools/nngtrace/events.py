@@ -23,7 +23,7 @@ class Event:
     ts: float
     conn: int
     dir: Optional[str]
-    layer: str   # conn, sp, msg, state, fault, error
+    layer: str   # conn, sp, ws, tls, msg, state, fault, error
     event: str
     text: str
     proto: Optional[str] = None
@@ -53,6 +53,11 @@ class HandshakeEvent(Event):
     """One side's 8-byte SP header ("handshake") or the verdict on both ("verdict")."""
 
     ok: bool = True
+
+
+@dataclass
+class WsEvent(Event):
+    """The ws layer: the upgrade "request" and "response", a "frame" worth its own line, a "close"."""
 
 
 @dataclass

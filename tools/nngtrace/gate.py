@@ -4,14 +4,15 @@ Without faults the proxy relays each chunk as it arrives.  With faults, a
 direction's bytes are held until the decoder has seen the whole frame they
 belong to; then the frame is forwarded, dropped, delayed, duplicated or
 corrupted, in stream order (a delayed frame holds back the ones after it).
-The connection header and anything after undecodable input pass unchanged.
+The connection header (ws: the HTTP head, and control frames between
+messages) and anything after undecodable input pass unchanged.
 """
 from __future__ import annotations
 
 import asyncio
 from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
-from .events import ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent
+from .events import ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, WsEvent
 from .faults import FaultPlan
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Gate:
                 continue
             if isinstance(ev, HandshakeEvent) and ev.event == "handshake":
                 await self._forward(self._cut(8), 0.0)
+            elif isinstance(ev, WsEvent) and "end" in ev.data:  # an HTTP head, a lone control frame
+                await self._forward(self._cut(ev.data["end"]), 0.0)
+                self.passthrough |= ev.event == "response" and ev.data["status"] != 101
             elif isinstance(ev, MessageEvent):
                 await self._message(ev)
             elif isinstance(ev, ErrorEvent) and ev.event == "broken":

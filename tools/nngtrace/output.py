@@ -8,7 +8,7 @@ from rich.text import Text
 
 from .events import ARROWS, Event
 
-STYLES = {"conn": "bold blue", "sp": "cyan", "msg": "default", "state": "magenta", "fault": "bold yellow",
+STYLES = {"conn": "bold blue", "sp": "cyan", "ws": "cyan", "tls": "green", "msg": "default", "state": "magenta", "fault": "bold yellow",
           "error": "bold red"}
 
 

@@ -32,7 +32,10 @@ class Proxy:
                              % (self.listen_addr.scheme, self.forward_addr.scheme))
         self.transport = endpoints.TRANSPORTS[self.listen_addr.scheme]
         self.forward_url = self.forward_addr.url()
-        self.opts = replace(opts or Options(), transport=self.transport.decoder)
+        fwd = self.forward_addr
+        self.opts = replace(opts or Options(), transport=self.transport.decoder,
+                            ws_host=fwd.host if fwd.scheme == "ws" else "",
+                            ws_path=fwd.path.partition("?")[0] if fwd.scheme == "ws" else "")
         self.tracker = Tracker(self.opts.survey_time)
         self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
         self.sink = sink
