@@ -1,4 +1,4 @@
-"""``nngtrace read``: decode SP in a pcap or pcapng capture (tcp; cleartext ws later).
+"""``nngtrace read``: decode SP in a pcap or pcapng capture (tcp and cleartext ws).
 
 dpkt reads both container formats and parses Ethernet, Linux cooked (SLL),
 loopback and raw-IP link layers, IPv4, IPv6 and TCP.  TCP streams are
@@ -7,13 +7,14 @@ when the capture has it (else from the first segment seen): retransmitted
 bytes are trimmed, segments that arrive early are held (at most HOLD bytes
 per direction), a FIN takes effect when the stream has reached it, and a gap
 that never fills ends that direction's decoding with a "cut" event.  A flow
-is decoded when its first in-order bytes are an SP header, or when one of
-its ports is a ``--port``.
+is decoded when its first in-order bytes are an SP header (tcp) or an HTTP
+GET (ws: the upgrade, then frames), or when its server port is a
+``--port`` (then as ws if it starts with GET, else as tcp).
 """
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import dpkt  # type: ignore[import-untyped,import-not-found,unused-ignore]
@@ -113,21 +114,23 @@ class CaptureReader:
         client, server = (dst, src) if syn_ack or src[1] in self.ports else (src, dst)
         flow = Flow(0, client, server, None, False)
         self.flows[(client, server)] = flow
-        if self.ports:
-            self._decide(flow, rel, server[1] in self.ports)
+        if self.ports and server[1] not in self.ports:
+            flow.decided = True  # not followed
         return flow
 
-    def _decide(self, flow: Flow, rel: float, wanted: bool) -> None:
-        """Decode this flow or ignore it, once: by --port, else by its first in-order bytes being an SP header."""
+    def _decide(self, flow: Flow, rel: float, d: str, first: bytes) -> None:
+        """Decode this flow or ignore it, once, by its first in-order bytes (and --port): tcp or ws."""
         flow.decided = True
-        if not wanted:
+        kind = "tcp" if first[:4] == MAGIC else "ws" if first[:4] == b"GET " and d == "up" else None
+        if kind is None and not self.ports:
             return
         self.count += 1
         flow.conn = self.count
-        flow.dec = ConnDecoder(self.count, self.opts, self.tracker)
+        flow.dec = ConnDecoder(self.count, replace(self.opts, transport=kind or "tcp"), self.tracker)
         client, server = flow.client, flow.server
-        self.sink(ConnEvent(rel, flow.conn, None, "conn", "open", "tcp %s:%d -> %s:%d" % (*client, *server), None,
-                            {"client": "%s:%d" % client, "server": "%s:%d" % server}))
+        self.sink(ConnEvent(rel, flow.conn, None, "conn", "open", "%s %s:%d -> %s:%d" % (
+            kind or "tcp", *client, *server), None, {"client": "%s:%d" % client, "server": "%s:%d" % server,
+                                                      "transport": kind or "tcp"}))
 
     def _take(self, flow: Flow, d: str, rel: float, tcp: dpkt.tcp.TCP) -> None:
         st = flow.dirs[d]
@@ -141,7 +144,7 @@ class CaptureReader:
             return
         for piece in self._place(st, seq, data):
             if not flow.decided:
-                self._decide(flow, rel, piece[:4] == MAGIC)
+                self._decide(flow, rel, d, piece)
             if flow.dec is None:
                 return
             self._feed(flow, d, rel, piece)
