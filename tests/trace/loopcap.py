@@ -50,7 +50,8 @@ class LoopCapture:
         sel.register(fd, selectors.EVENT_READ)
         try:
             if not sel.select(max(0.0, timeout)):
-                raise AssertionError("tcpdump said nothing in time; stderr so far: %r; printed: %r" % (self.err, self.out[-3000:]))
+                raise AssertionError("tcpdump said nothing in time; stderr so far: %r; printed: %r"
+                                     % (self.err, self.out[-3000:]))
         finally:
             sel.close()
         return os.read(fd, 65536)

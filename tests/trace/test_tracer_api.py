@@ -58,6 +58,6 @@ def test_unreachable_upstream_is_reported(sockets: Any) -> None:
 
 
 def test_bad_listen_url_raises_on_enter() -> None:
-    with pytest.raises(ValueError, match="wss:// is not supported"):
-        with Tracer("wss://127.0.0.1:0", "tcp://127.0.0.1:1"):
+    with pytest.raises(ValueError, match="unknown scheme 'quic'"):
+        with Tracer("quic://127.0.0.1:0", "tcp://127.0.0.1:1"):
             pass

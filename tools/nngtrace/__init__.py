@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from .conn import ConnDecoder, Options
 from .faults import FaultSpec
+from .tlsinfo import TlsOptions
 from .tracer import Tracer
-from .events import ConnEvent, ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, StateEvent, WsEvent
+from .events import (ConnEvent, ErrorEvent, Event, FaultEvent, HandshakeEvent, MessageEvent, StateEvent, TlsEvent,
+                     WsEvent)
 from .headers import SPHeader
 
-__all__ = ["Tracer", "FaultSpec", "ConnDecoder", "Options", "Event", "ConnEvent", "HandshakeEvent", "MessageEvent", "StateEvent",
-           "FaultEvent", "ErrorEvent", "WsEvent", "SPHeader"]
+__all__ = ["Tracer", "FaultSpec", "ConnDecoder", "Options", "TlsOptions", "Event", "ConnEvent", "HandshakeEvent",
+           "MessageEvent", "StateEvent", "FaultEvent", "ErrorEvent", "WsEvent", "TlsEvent", "SPHeader"]

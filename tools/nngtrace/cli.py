@@ -13,6 +13,7 @@ from .events import Event
 from .faults import FaultSpec, parse_delay, parse_filter
 from .output import HumanWriter, JsonWriter
 from .stats import Stats
+from .tlsinfo import TlsOptions
 
 
 def _output_args(p: argparse.ArgumentParser) -> None:
@@ -51,6 +52,11 @@ def parser() -> argparse.ArgumentParser:
     px.add_argument("--pcap", metavar="FILE", help="also write the relayed traffic as a pcap (TCP segments)")
     px.add_argument("--loop", choices=loops.KINDS, default="auto",
                     help="event loop: uvloop if installed (auto, the default), or asyncio's")
+    tls = px.add_argument_group("TLS (tls+tcp://, wss://: terminated on each side)")
+    tls.add_argument("--cert", "-E", metavar="FILE", help="PEM certificate the proxy shows its clients")
+    tls.add_argument("--key", metavar="FILE", help="PEM key of --cert (when not in the same file)")
+    tls.add_argument("--cacert", metavar="FILE", help="PEM CA file to verify the upstream server with")
+    tls.add_argument("--insecure", "-k", action="store_true", help="do not verify the upstream server")
     _output_args(px)
     _fault_args(px)
     rd = sub.add_parser("read", help="decode SP in a pcap or pcapng capture")
@@ -100,7 +106,8 @@ async def _proxy(a: argparse.Namespace, sink: Callable[[Event], None]) -> None:
 
     record = open(a.pcap, "wb") if a.pcap else None
     try:
-        proxy = Proxy(a.listen, a.forward, sink, options(a), faults(a), record)
+        proxy = Proxy(a.listen, a.forward, sink, options(a), faults(a), record,
+                      TlsOptions(a.cert, a.key, a.cacert, a.insecure))
         await proxy.start()
         await _until_signalled()
         await proxy.close()
@@ -135,7 +142,7 @@ def run(argv: List[str], stdout: Optional[IO[str]] = None, stderr: Optional[IO[s
                 from .capture import read_capture
 
                 read_capture(a.file, a.port, options(a), sink)
-        except (ValueError, OSError) as e:
+        except (ValueError, OSError) as e:  # ssl.SSLError (a bad --cert) is an OSError
             stderr.write("nngtrace: %s\n" % e)
             return 1
         if a.stats:

@@ -3,8 +3,9 @@
 tcp (tcp://host:port, [v6] literals, port 0 for an ephemeral port), ipc
 (ipc:///path, a Unix stream socket) and ws (ws://host:port/path: a TCP
 connection whose bytes the proxy relays unchanged, HTTP upgrade included;
-the ws decoder reads them).  Each ``Transport`` in ``TRANSPORTS`` names its
-key in conn.DECODERS.
+the ws decoder reads them); tls+tcp and wss are tcp and ws inside TLS,
+which the proxy terminates on each side (tlsside).  Each ``Transport`` in
+``TRANSPORTS`` names its key in conn.DECODERS.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ Factory = Callable[[], asyncio.Protocol]
 
 @dataclass(frozen=True)
 class Address:
-    scheme: str   # tcp, ipc, ws
+    scheme: str   # tcp, ipc, ws, tls+tcp, wss
     host: str = ""
     port: int = 0
     path: str = ""  # ipc: the socket file; ws: the HTTP path (and query)
@@ -29,9 +30,9 @@ class Address:
         if self.scheme == "ipc":
             return "ipc://" + self.path
         host = "[%s]" % self.host if ":" in self.host else self.host
-        if self.scheme == "ws":
-            return "ws://%s:%d%s" % (host, self.port, self.path)
-        return "tcp://%s:%d" % (host, self.port)
+        if self.scheme in ("ws", "wss"):
+            return "%s://%s:%d%s" % (self.scheme, host, self.port, self.path)
+        return "%s://%s:%d" % (self.scheme, host, self.port)
 
 
 def parse(url: str) -> Address:
@@ -42,29 +43,27 @@ def parse(url: str) -> Address:
         if not rest:
             raise ValueError("ipc URL without a path: %r" % url)
         return Address("ipc", path=rest)
-    if scheme in ("tcp", "tcp4", "tcp6"):
+    if scheme in ("tcp", "tcp4", "tcp6", "tls+tcp", "tls+tcp4", "tls+tcp6"):
         parts = urlsplit("tcp://" + rest)
         if parts.port is None or parts.hostname is None:
-            raise ValueError("tcp URL needs host and port: %r" % url)
-        return Address("tcp", parts.hostname, parts.port)
-    if scheme in ("ws", "ws4", "ws6"):
-        return _parse_ws(url, rest)
-    if scheme in ("wss", "tls+tcp", "wss4", "wss6", "tls+tcp4", "tls+tcp6"):
-        raise ValueError("%s:// is not supported by nngtrace yet (tcp, ipc and ws are)" % scheme)
+            raise ValueError("%s URL needs host and port: %r" % (scheme, url))
+        return Address(scheme.rstrip("46"), parts.hostname, parts.port)
+    if scheme in ("ws", "ws4", "ws6", "wss", "wss4", "wss6"):
+        return _parse_ws(url, rest, scheme.rstrip("46"))
     raise ValueError("unknown scheme %r" % scheme)
 
 
-def _parse_ws(url: str, rest: str) -> Address:
+def _parse_ws(url: str, rest: str, scheme: str) -> Address:
     host, slash, path = rest.partition("/")
     if "#" in path:
         raise ValueError("a ws URL has no fragment: %r" % url)
     parts = urlsplit("ws://" + host)
     try:
-        port = parts.port if parts.port is not None else 80
+        port = parts.port if parts.port is not None else 443 if scheme == "wss" else 80
     except ValueError:
         raise ValueError("bad port in %r" % url) from None
     name = parts.hostname or ""
-    return Address("ws", "" if name == "*" else name, port, "/" + path)
+    return Address(scheme, "" if name == "*" else name, port, "/" + path)
 
 
 async def _listen_tcp(a: Address, factory: Factory) -> Tuple[Any, Address]:
@@ -96,10 +95,13 @@ class Transport:
     listen: Callable[[Address, Factory], Awaitable[Tuple[Any, Address]]]  # each accepted socket: factory()
     dial: Callable[[Address, Factory], Awaitable[None]]  # the connected socket: factory()
     decoder: str  # key of conn.DECODERS
+    tls: bool = False  # the side's socket speaks TLS (tlsside.TlsSide), the decoder reads the plaintext
 
 
 TRANSPORTS: Dict[str, Transport] = {
     "tcp": Transport(_listen_tcp, _dial_tcp, "tcp"),
     "ipc": Transport(_listen_ipc, _dial_ipc, "ipc"),
     "ws": Transport(_listen_tcp, _dial_tcp, "ws"),
+    "tls+tcp": Transport(_listen_tcp, _dial_tcp, "tcp", tls=True),
+    "wss": Transport(_listen_tcp, _dial_tcp, "ws", tls=True),
 }

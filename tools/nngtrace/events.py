@@ -61,6 +61,11 @@ class WsEvent(Event):
 
 
 @dataclass
+class TlsEvent(Event):
+    """The tls layer of a terminated side: the "session" established, or why it "failed"."""
+
+
+@dataclass
 class MessageEvent(Event):
     """One SP message (one frame): its length, protocol header and body preview."""
 

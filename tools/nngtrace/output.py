@@ -8,8 +8,8 @@ from rich.text import Text
 
 from .events import ARROWS, Event
 
-STYLES = {"conn": "bold blue", "sp": "cyan", "ws": "cyan", "tls": "green", "msg": "default", "state": "magenta", "fault": "bold yellow",
-          "error": "bold red"}
+STYLES = {"conn": "bold blue", "sp": "cyan", "ws": "cyan", "tls": "green", "msg": "default", "state": "magenta",
+          "fault": "bold yellow", "error": "bold red"}
 
 
 class HumanWriter:

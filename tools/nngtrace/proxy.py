@@ -13,29 +13,37 @@ import time
 from dataclasses import replace
 from typing import Any, BinaryIO, Callable, List, Optional, Set
 
-from . import endpoints, loops
+from . import endpoints, loops, tlsinfo
 from .conn import Options
 from .events import ConnEvent, Event
 from .faults import FaultPlan, FaultSpec
 from .relay import Relay
 from .side import Side
 from .state import Tracker
+from .tlsinfo import TlsOptions
+from .tlsside import TlsSide
 
 
 class Proxy:
     def __init__(self, listen: str, forward: str, sink: Callable[[Event], None], opts: Optional[Options] = None,
-                 faults: Optional[FaultSpec] = None, record: Optional[BinaryIO] = None) -> None:
+                 faults: Optional[FaultSpec] = None, record: Optional[BinaryIO] = None,
+                 tls: Optional[TlsOptions] = None) -> None:
         self.listen_addr = endpoints.parse(listen)
         self.forward_addr = endpoints.parse(forward)
+        self.tls = tls or TlsOptions()
         if self.listen_addr.scheme != self.forward_addr.scheme:
             raise ValueError("bridging %s to %s re-frames messages, which nngtrace does not do yet"
                              % (self.listen_addr.scheme, self.forward_addr.scheme))
         self.transport = endpoints.TRANSPORTS[self.listen_addr.scheme]
+        self.forward_transport = endpoints.TRANSPORTS[self.forward_addr.scheme]
         self.forward_url = self.forward_addr.url()
         fwd = self.forward_addr
-        self.opts = replace(opts or Options(), transport=self.transport.decoder,
-                            ws_host=fwd.host if fwd.scheme == "ws" else "",
-                            ws_path=fwd.path.partition("?")[0] if fwd.scheme == "ws" else "")
+        ws = self.forward_transport.decoder == "ws"
+        self.opts = replace(opts or Options(), transport=self.transport.decoder, ws_host=fwd.host if ws else "",
+                            ws_path=fwd.path.partition("?")[0] if ws else "")
+        # the TLS contexts, made once (a bad --cert is an error at start, not at the first client)
+        self.server_tls = tlsinfo.server_context(self.tls) if self.transport.tls else None
+        self.client_tls = tlsinfo.client_context(self.tls) if self.forward_transport.tls else None
         self.tracker = Tracker(self.opts.survey_time)
         self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
         self.sink = sink
@@ -76,6 +84,14 @@ class Proxy:
                             {"url": self.url, "forward": self.forward_url,
                              "loop": loops.name_of(asyncio.get_running_loop())}))
         return self.url
+
+    def side(self, relay: Relay, reads: str) -> Side:
+        """A relay's socket: "up" reads the client, "down" the upstream; TLS ones where the URL says so."""
+        if reads == "up" and self.server_tls is not None:
+            return TlsSide(relay, reads, self.server_tls, True)
+        if reads == "down" and self.client_tls is not None:
+            return TlsSide(relay, reads, self.client_tls, False, self.forward_addr.host)
+        return Side(relay, reads)
 
     def _accept(self) -> Side:
         """A client connected: its relay, and the socket's side of it."""

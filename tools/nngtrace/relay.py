@@ -14,12 +14,14 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, Deque, Dict, List, Optional, Set, Tuple
 
 from .conn import OTHER, ConnDecoder
-from .events import ConnEvent, Event, MessageEvent
+from . import tlsinfo
+from .events import ConnEvent, Event, MessageEvent, TlsEvent
 from .gate import Gate
 from .side import Side
 
 if TYPE_CHECKING:
     from .proxy import Proxy
+    from .tlsside import TlsSide
 
 INBOX = 1 << 20  # bytes waiting for the fault gate before reading that direction pauses
 
@@ -27,7 +29,7 @@ INBOX = 1 << 20  # bytes waiting for the fault gate before reading that directio
 class Relay:
     def __init__(self, proxy: "Proxy", conn: int) -> None:
         self.proxy, self.conn = proxy, conn
-        self.client, self.upstream = Side(self, "up"), Side(self, "down")
+        self.client, self.upstream = proxy.side(self, "up"), proxy.side(self, "down")
         self.sides = {"up": self.client, "down": self.upstream}  # by the direction each one reads
         for side in self.sides.values():
             side.hold("dial")  # nothing is read before the other end is there
@@ -115,6 +117,22 @@ class Relay:
             return
         self.sides[OTHER[d]].write_eof()
         self.ended(d)
+
+    def tls_ready(self, side: "TlsSide") -> None:
+        facts = tlsinfo.session_facts(side.ssl, side.server_side, self.proxy.tls)
+        self.emit(TlsEvent(self.proxy.now(), self.conn, side.reads, "tls", "session", tlsinfo.session_text(facts),
+                           None, facts))
+
+    def tls_failed(self, side: "TlsSide", e: BaseException) -> None:
+        """A side's TLS failed (handshake or later): said, and both sides closed."""
+        facts = tlsinfo.failure_facts(e, side.server_side)
+        text = facts.pop("text")
+        self.emit(TlsEvent(self.proxy.now(), self.conn, side.reads, "tls", "failed", text, None, facts))
+        if side is self.upstream:
+            self._refused = True
+            self._conn_event("close", "upstream %s: TLS failed; closing the client" % self.proxy.forward_url,
+                             reason="upstream-tls-failed")
+        self.abort()
 
     def lost(self, side: Side, exc: Optional[Exception]) -> None:
         if exc is not None or not side.eof:

@@ -19,6 +19,7 @@ from .conn import Options
 from .events import Event
 from .faults import FaultSpec
 from .proxy import Proxy
+from .tlsinfo import TlsOptions
 
 Predicate = Callable[[Event], bool]
 
@@ -26,8 +27,10 @@ Predicate = Callable[[Event], bool]
 class Tracer:
     def __init__(self, listen: str, forward: str, options: Optional[Options] = None,
                  faults: Optional[FaultSpec] = None, sink: Optional[Callable[[Event], None]] = None,
-                 record: Optional[BinaryIO] = None, loop: str = "asyncio") -> None:
-        """``record``: a binary file that gets the relayed traffic as a pcap (see pcapwrite)."""
+                 record: Optional[BinaryIO] = None, loop: str = "asyncio", tls: Optional[TlsOptions] = None) -> None:
+        """``record``: a binary file that gets the relayed traffic as a pcap (see pcapwrite); ``tls``: the
+        certificates for tls+tcp and wss sides (see tlsinfo)."""
+        self.tls = tls
         self.listen, self.forward, self.record = listen, forward, record
         self.loop_factory = loops.resolve(loop)[1]
         self.options, self.faults, self.extra_sink = options, faults, sink
@@ -73,7 +76,8 @@ class Tracer:
         assert self._loop is not None
         asyncio.set_event_loop(self._loop)
         try:
-            self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record)
+            self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record,
+                                self.tls)
             self.url = self._loop.run_until_complete(self._proxy.start())
         except BaseException as e:  # noqa: BLE001 - handed to __enter__
             failure.append(e)
@@ -122,7 +126,7 @@ class Tracer:
     # --- async --------------------------------------------------------------
     async def __aenter__(self) -> "Tracer":
         self._changed = asyncio.Event()
-        self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record)
+        self._proxy = Proxy(self.listen, self.forward, self._record, self.options, self.faults, self.record, self.tls)
         self.url = await self._proxy.start()
         return self
 
