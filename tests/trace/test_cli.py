@@ -73,7 +73,9 @@ def test_human_output_one_line_per_event(procs: Any, sockets: Any) -> None:
 def test_bad_urls_are_errors(procs: Any) -> None:
     for argv, text in ((["--listen", "wss://127.0.0.1:0/sp", "--forward", "wss://127.0.0.1:1/sp"],
                         b"needs --cert"),
-                       (["--listen", "tcp://127.0.0.1:0", "--forward", "ipc:///tmp/x"], b"bridging tcp to ipc"),
+                       (["--listen", "tcp://127.0.0.1:0", "--forward", "ipc:///tmp/x", "--drop", "1"],
+                        b"bridging tcp (clients) to ipc (upstream): whole SP messages are re-framed, not relayed byte"
+                        b" for byte: fault injection needs the same transport on both sides"),
                        (["--listen", "ws://127.0.0.1:0/a#b", "--forward", "ws://127.0.0.1:1/"], b"no fragment")):
         rc, out, err = procs([sys.executable, "-m", "nngtrace", "proxy", *argv], env=peers.child_env()).finish()
         assert rc == 1 and text in err, err

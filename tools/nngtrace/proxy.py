@@ -11,9 +11,9 @@ import itertools
 import os
 import time
 from dataclasses import replace
-from typing import Any, BinaryIO, Callable, List, Optional, Set
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Set
 
-from . import endpoints, loops, tlsinfo
+from . import bridge, endpoints, loops, tlsinfo
 from .conn import Options
 from .events import ConnEvent, Event
 from .faults import FaultPlan, FaultSpec
@@ -31,9 +31,6 @@ class Proxy:
         self.listen_addr = endpoints.parse(listen)
         self.forward_addr = endpoints.parse(forward)
         self.tls = tls or TlsOptions()
-        if self.listen_addr.scheme != self.forward_addr.scheme:
-            raise ValueError("bridging %s to %s re-frames messages, which nngtrace does not do yet"
-                             % (self.listen_addr.scheme, self.forward_addr.scheme))
         self.transport = endpoints.TRANSPORTS[self.listen_addr.scheme]
         self.forward_transport = endpoints.TRANSPORTS[self.forward_addr.scheme]
         self.forward_url = self.forward_addr.url()
@@ -46,6 +43,10 @@ class Proxy:
         self.client_tls = tlsinfo.client_context(self.tls) if self.forward_transport.tls else None
         self.tracker = Tracker(self.opts.survey_time)
         self.plan = FaultPlan(faults) if faults is not None and faults.active() else None
+        # different framings on the two sides: messages are re-framed (bridge.py), not relayed as bytes
+        self.bridging = self.transport.decoder != self.forward_transport.decoder
+        if self.bridging:
+            bridge.check(self, self.plan, record)
         self.sink = sink
         self.emit_many: Callable[[List[Event]], None] = getattr(sink, "many", None) or self._each
         self.recorder = None
@@ -79,10 +80,13 @@ class Proxy:
         """Listen; returns the bound URL (a tcp port 0 resolved)."""
         self._server, bound = await self.transport.listen(self.listen_addr, self._accept)
         self.url = bound.url()
-        self.emit(ConnEvent(self.now(), 0, None, "conn", "listening", "listening at %s, forwarding to %s"
-                            % (self.url, self.forward_url), None,
-                            {"url": self.url, "forward": self.forward_url,
-                             "loop": loops.name_of(asyncio.get_running_loop())}))
+        data: Dict[str, Any] = {"url": self.url, "forward": self.forward_url,
+                                "loop": loops.name_of(asyncio.get_running_loop())}
+        text = "listening at %s, forwarding to %s" % (self.url, self.forward_url)
+        if self.bridging:
+            data["bridge"] = True
+            text += "; " + bridge.description(self)
+        self.emit(ConnEvent(self.now(), 0, None, "conn", "listening", text, None, data))
         return self.url
 
     def side(self, relay: Relay, reads: str) -> Side:
@@ -95,7 +99,7 @@ class Proxy:
 
     def _accept(self) -> Side:
         """A client connected: its relay, and the socket's side of it."""
-        relay = Relay(self, next(self._ids))
+        relay = (bridge.BridgeRelay if self.bridging else Relay)(self, next(self._ids))
         self._relays.add(relay)
         relay.done.add_done_callback(lambda _: self._relays.discard(relay))
         return relay.client

@@ -65,7 +65,7 @@ class Relay:
 
     async def _connect(self, peer: Any) -> None:
         try:
-            await self.proxy.transport.dial(self.proxy.forward_addr, lambda: self.upstream)
+            await self.proxy.forward_transport.dial(self.proxy.forward_addr, lambda: self.upstream)
         except OSError as e:
             self._refused = True
             self._conn_event("close", "upstream %s refused: %s; closing the client" % (self.proxy.forward_url, e),

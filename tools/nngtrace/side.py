@@ -22,6 +22,7 @@ class Side(asyncio.Protocol):
         self.transport: Optional[asyncio.Transport] = None
         self.eof = False      # its peer has half-closed
         self.lost = False
+        self.eof_sent = False  # write_eof done: nothing more may be written
         self._holds: Set[str] = set()
         self._room: Optional["asyncio.Future[None]"] = None  # while the write buffer is over its mark
 
@@ -70,7 +71,7 @@ class Side(asyncio.Protocol):
             self.transport.resume_reading()
 
     def write(self, data: Any) -> None:
-        if self.transport is not None and not self.transport.is_closing():
+        if self.transport is not None and not self.transport.is_closing() and not self.eof_sent:
             self.transport.write(data)
 
     async def drain(self) -> None:
@@ -79,7 +80,8 @@ class Side(asyncio.Protocol):
 
     def write_eof(self) -> None:
         t = self.transport
-        if t is not None and not t.is_closing() and t.can_write_eof():
+        if t is not None and not t.is_closing() and t.can_write_eof() and not self.eof_sent:
+            self.eof_sent = True
             t.write_eof()
 
     def abort(self) -> None:
