@@ -186,3 +186,26 @@ def test_random_bytes_never_raise() -> None:
             evs += dec.feed(d, blob[cut:cut + 37], 0.0)
         evs += dec.end(d, 0.0)
         assert all(e.conn == 1 for e in evs)
+
+
+def test_any_split_of_the_stream_decodes_the_same() -> None:
+    """The incremental decoder gives the same events whatever pieces the bytes arrive in."""
+    rng = random.Random(7)
+    up = request() + frame(b"\x80\x00\x00\x09" + bytes(300), b"abcd") + frame(b"\x80\x00", b"wxyz", fin=False) + \
+        frame(b"\x00\x0a", b"mask", op=9) + frame(b"\x00\x0atail", b"1234", op=0) + frame(b"\x03\xe8", b"zzzz", op=8)
+    down = response() + frame(b"\x80\x00\x00\x09" + bytes(70_000)) + frame(b"\x03\xe8bye", op=8)
+
+    def run(pieces: int) -> List[str]:
+        dec = ConnDecoder(1, Options(transport="ws"), None)
+        out: List[Any] = []
+        for d, data in (("up", up), ("down", down)):
+            cuts = sorted(rng.sample(range(1, len(data)), pieces)) if pieces else []
+            for a, b in zip([0] + cuts, cuts + [len(data)]):
+                out += dec.feed(d, data[a:b], 0.0)
+            out += dec.end(d, 0.0)
+        return [e.json_line() for e in out]
+
+    whole = run(0)
+    assert len(whole) == 11 and not [line for line in whole if '"layer":"error"' in line]
+    for _ in range(30):
+        assert run(rng.randrange(1, 60)) == whole
