@@ -108,8 +108,12 @@ def test_client_that_does_not_trust_the_proxy(client: str, certs: tp.Certs, proc
                 sock.dial(t.url, block=True)
         failed = t.wait_for(lambda e: isinstance(e, TlsEvent) and e.event == "failed")
     assert (failed.dir, failed.data["side"]) == ("up", "client")
-    assert failed.data["alert"] in ("unknown ca", "bad certificate", "certificate unknown"), failed.data
-    assert "(the peer sent alert '%s')" % failed.data["alert"] in failed.text
+    if failed.data["alert"] is None:  # NNG reset the connection after its alert, and the reset can lose it
+        assert failed.data["reason"] in ("the peer closed the connection during the TLS handshake",
+                                         "[Errno 104] Connection reset by peer"), failed.data
+    else:
+        assert failed.data["alert"] in ("unknown ca", "bad certificate", "certificate unknown"), failed.data
+        assert "(the peer sent alert '%s')" % failed.data["alert"] in failed.text
 
 
 def test_cleartext_client_at_a_tls_listener(certs: tp.Certs, procs: Any, sockets: Any) -> None:

@@ -108,7 +108,7 @@ def session_text(f: Dict[str, Any]) -> str:
 
 def failure_facts(e: BaseException, server_side: bool) -> Dict[str, Any]:
     """A failed handshake or session: the library's reason, the alert it names, the verification message."""
-    reason = getattr(e, "reason", None) or type(e).__name__
+    reason = getattr(e, "reason", None) or (str(e) if isinstance(e, ConnectionError) else type(e).__name__)
     alert = None
     if isinstance(reason, str) and "ALERT_" in reason:
         alert = reason.split("ALERT_", 1)[1].lower().replace("_", " ")

@@ -32,6 +32,7 @@ class TlsSide(Side):
         self.failed = False
         self._pending: List[bytes] = []
         self._eof_pending = False
+        self._ours = False  # the proxy closed this socket itself
 
     def connection_made(self, transport: Any) -> None:
         super().connection_made(transport)
@@ -62,6 +63,18 @@ class TlsSide(Side):
             return self._fail(e)
         self._flush()
         self._deliver(plain)
+
+    def eof_received(self) -> bool:
+        if not self.ready and not self.failed:  # the peer hung up in the handshake, without an alert
+            self._fail(ConnectionResetError("the peer closed the connection during the TLS handshake"))
+            return True
+        return super().eof_received()
+
+    def connection_lost(self, exc: Optional[Exception]) -> None:
+        if not self.ready and not self.failed and not self._ours:
+            self.failed = True  # a reset in the handshake (an alert it carried is lost with the reset)
+            self.relay.tls_failed(self, exc or ConnectionResetError("connection lost during the TLS handshake"))
+        super().connection_lost(exc)
 
     def _deliver(self, plain: List[bytes]) -> None:
         if plain:
@@ -118,3 +131,11 @@ class TlsSide(Side):
             pass
         self._flush()
         Side.write_eof(self)
+
+    def abort(self) -> None:
+        self._ours = True
+        super().abort()
+
+    def close(self) -> None:
+        self._ours = True
+        super().close()
