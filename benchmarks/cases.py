@@ -53,7 +53,7 @@ def _rtt_metrics(transport: str, mode: str) -> Tuple[Metric, ...]:
     target = None
     if transport == "tcp" and mode == "async":
         target = ("ratio", 0.35)
-    elif transport in ("tcp", "ipc", "ws") and mode == "sync":
+    elif transport in ("tcp", "ipc", "ws", "tls+tcp") and mode == "sync":
         target = ("ratio", 0.8)
     return (Metric("rtt_median_us", "rtt median us", "us", False, target),
             Metric("rtt_p99_us", "rtt p99 us", "us", False))
@@ -61,15 +61,17 @@ def _rtt_metrics(transport: str, mode: str) -> Tuple[Metric, ...]:
 
 def _tput_metric(transport: str, size: int) -> Metric:
     if size <= KIB:
-        target = ("ratio", 5.0) if (transport in ("tcp", "ws") and size == 64) else None
+        target = ("ratio", 5.0) if (transport in ("tcp", "ws", "tls+tcp") and size == 64) else None
         return Metric("msgs_per_s", "msg/s", "msg/s", True, target)
-    target = ("ratio", 2.5) if (transport == "tcp" and size == MIB) else None
+    target = None
+    if size == MIB and transport in ("tcp", "tls+tcp"):  # issue 12's target for tls+tcp
+        target = ("ratio", 2.5 if transport == "tcp" else 1.5)
     return Metric("mb_per_s", "MB/s", "MB/s", True, target)
 
 
 def speaks(case: Case, impl: str) -> bool:
     """Whether `impl` can run `case`: the raw floor speaks tcp and ipc framing only."""
-    return not (impl == "raw" and case.transport == "ws")
+    return not (impl == "raw" and case.transport in ("ws", "tls+tcp"))
 
 
 def all_cases(conns: int = CONNS) -> List[Case]:
@@ -81,7 +83,7 @@ def all_cases(conns: int = CONNS) -> List[Case]:
         for size in (64, KIB, 64 * KIB, MIB):
             for mode in ("sync", "async"):
                 cases.append(Case("pushpull", transport, mode, size, (_tput_metric(transport, size),)))
-    cases += _ws_cases()
+    cases += _stream_cases("ws") + _stream_cases("tls+tcp")
     for mode in ("sync", "async"):
         cases.append(Case("pubsub", "tcp", mode, 64, (
             Metric("per_sub_msgs_per_s", "msg/s per sub (x%d)" % SUBSCRIBERS, "msg/s", True,
@@ -109,11 +111,12 @@ def _nngtrace_cases(loop: str) -> List[Case]:
             Case("nngtrace-pushpull", "tcp", loop, MIB, three("mb", "rate", "MB/s", True, ("via", 500)))]
 
 
-def _ws_cases() -> List[Case]:
-    """ws: REQ/REP 64 B, PUSH/PULL 64 B and 1 MiB, with the tcp targets."""
-    cases = [Case("reqrep", "ws", "sync", 64, _rtt_metrics("ws", "sync"))]
+def _stream_cases(transport: str) -> List[Case]:
+    """ws and tls+tcp: REQ/REP 64 B, PUSH/PULL 64 B and 1 MiB, sync (tls+tcp's
+    certificates: tls_certs.py)."""
+    cases = [Case("reqrep", transport, "sync", 64, _rtt_metrics(transport, "sync"))]
     for size in (64, MIB):
-        cases.append(Case("pushpull", "ws", "sync", size, (_tput_metric("ws", size),)))
+        cases.append(Case("pushpull", transport, "sync", size, (_tput_metric(transport, size),)))
     return cases
 
 

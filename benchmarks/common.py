@@ -38,10 +38,12 @@ def make_url(transport: str) -> str:
         return "ipc://%s/b%d.sock" % (ipc_dir(), n)
     if transport == "inproc":
         return "inproc://nkbench-%d-%d" % (os.getpid(), n)
-    if transport == "ws":  # a port picked now: pynng's listener url keeps ":0"
+    if transport in ("ws", "tls+tcp"):  # a port picked now: pynng's listener url keeps ":0"
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
+        if transport == "tls+tcp":
+            return "tls+tcp://127.0.0.1:%d" % port
         return "ws://127.0.0.1:%d/nkb%d" % (port, n)
     raise ValueError("unknown transport %r" % transport)
 

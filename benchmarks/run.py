@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 if not __package__:  # run as a script: python benchmarks/run.py
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from benchmarks import common  # noqa: E402
+from benchmarks import common, tls_certs  # noqa: E402
 from benchmarks.cases import Case, Timing, all_cases, measure, speaks  # noqa: E402
 from benchmarks.cbuild import binary  # noqa: E402
 from benchmarks.peer import C_IMPLS, IMPLS, Peer, PeerError  # noqa: E402
@@ -103,6 +103,38 @@ def _build_c(args: argparse.Namespace) -> List[str]:
     return notes
 
 
+def _tls_setup(cases: List[Case], notes: List[str]) -> List[Case]:
+    """Make the tls+tcp cases' certificates before the peers start (they
+    inherit them); without trustme those cases leave the run with a note."""
+    if not any(c.transport == "tls+tcp" for c in cases):
+        return cases
+    try:
+        tls_certs.make()
+    except RuntimeError as e:
+        print("note: tls+tcp cases skipped: %s" % e, file=sys.stderr)
+        notes.append("tls+tcp cases skipped: no trustme.")
+        return [c for c in cases if c.transport != "tls+tcp"]
+    return cases
+
+
+def _cipher_note(records: List[Dict[str, Any]], meta: Dict[str, Any]) -> None:
+    """The 1 MiB tls+tcp rates beside `openssl speed -evp aes-128-gcm` (16 KiB blocks)."""
+    from benchmarks.cipher_ceiling import aes128gcm_mb_s
+    row = next((r for r in records if r["case"] == "pushpull/tls+tcp/sync/1MiB"), None)
+    if row is None:
+        return
+    ceiling = aes128gcm_mb_s()
+    meta["aes128gcm_16k_mb_s"] = None if math.isnan(ceiling) else round(ceiling, 1)
+    if math.isnan(ceiling):
+        return
+    parts = ["%s %.0f%%" % (i, 100 * row[i]["median"] / ceiling) for i in ("nngkit", "pynng")
+             if i in row and row[i].get("n")]
+    note = ("openssl speed -evp aes-128-gcm, 16 KiB blocks: %.0f MB/s; 1 MiB tls+tcp as a share of "
+            "it: %s." % (ceiling, ", ".join(parts) or "-"))
+    meta["caption"] += " " + note
+    print(note, file=sys.stderr)
+
+
 def run_case(case: Case, impls: List[str], peers: Dict[str, Peer], timing: Timing,
              rounds: int) -> Runs:
     runs: Runs = {impl: {m.key: [] for m in case.metrics} for impl in impls}
@@ -152,6 +184,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0 if cases else 2
     timing = Timing(seconds=args.seconds, warm=args.warm, conns=args.conns)
     notes = _build_c(args)
+    cases = _tls_setup(cases, notes)
     meta = _meta(args)
     meta["caption"] += "".join(" " + n for n in notes)
     peers: Dict[str, Peer] = {}
@@ -178,6 +211,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             p.close()
         if common._ipc_dir:
             shutil.rmtree(common._ipc_dir, ignore_errors=True)
+        tls_certs.remove()
+    _cipher_note(records, meta)
     meta["elapsed_s"] = round(time.monotonic() - t_start, 1)
     meta["loadavg"] = [round(x, 2) for x in os.getloadavg()]  # at the end of the run
     print_table(records, args.impls, meta)

@@ -15,6 +15,7 @@ import time
 from typing import Any, Dict, List, Optional
 
 from .common import END, IO_TIMEOUT_MS, MAX_OPS, RECV_MAX, STOP, Meter, rtt_result, sub_summary
+from .tls_certs import socket_kw
 
 PAYLOAD_RTT = b"x" * 64
 WARM_TRIPS = 300
@@ -27,6 +28,7 @@ def _bound(sock: Any, url: str) -> str:
 
 
 def _sock(lib: Any, cls: str, **kw: Any) -> Any:
+    kw.update(socket_kw(lib, kw.get("listen") or kw.get("dial"), "listen" in kw))
     return getattr(lib, cls)(recv_timeout=IO_TIMEOUT_MS, send_timeout=IO_TIMEOUT_MS,
                              recv_max_size=RECV_MAX, **kw)
 
