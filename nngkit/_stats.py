@@ -83,7 +83,8 @@ class SocketStats(_Traffic):
     """Listeners open now."""
     rejects: int = 0
     """Connections refused at handshake: bad SP header, wrong peer
-    protocol, or closed by a pre-connect callback."""
+    protocol, or closed by a pre-connect callback; a failed TLS handshake
+    (either end); a ws upgrade the listener refused."""
     handshake_timeouts: int = 0
     """Connections that did not complete the handshake within
     ``handshake_timeout``."""

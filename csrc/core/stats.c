@@ -72,16 +72,14 @@ void nki_stats_pipe_closed(nki_pipe *p, int err)
         if (err == NK_EPROTO) {
             s->proto_errors++;
         }
-    } else if (!p->sock->closed && (err == NK_EPROTO || err == NK_ETIMEDOUT)) {
-        /* Still handshaking (or held): a bad header, the wrong peer, or no
-         * header in time.  Closing socket or endpoint is none of these. */
-        if (err == NK_EPROTO) {
-            s->rejects++;
-        } else {
-            s->handshake_timeouts++;
-        }
+    } else if (!p->sock->closed && (nki_stats_is_refusal(err) || err == NK_ETIMEDOUT)) {
+        /* Still handshaking (or held): a bad header, the wrong peer, a TLS
+         * handshake either side refused, or no header in time.  Closing
+         * socket or endpoint is none of these. */
+        bool refused = nki_stats_is_refusal(err);
+        *(refused ? &s->rejects : &s->handshake_timeouts) += 1;
         if (e) {
-            *(err == NK_EPROTO ? &e->rejects : &e->handshake_timeouts) += 1;
+            *(refused ? &e->rejects : &e->handshake_timeouts) += 1;
         }
     }
     if (err == NK_EMSGSIZE) {
@@ -94,6 +92,17 @@ void nki_stats_app_refused(nki_pipe *p)
     p->sock->st.rejects++;
     if (p->ep) {
         p->ep->st.rejects++;
+    }
+}
+
+void nki_stats_ep_handshake_failed(nki_ep *ep, int err)
+{
+    if (nki_stats_is_refusal(err)) {
+        ep->st.rejects++;
+        ep->sock->st.rejects++;
+    } else if (err == NK_ETIMEDOUT) {
+        ep->st.handshake_timeouts++;
+        ep->sock->st.handshake_timeouts++;
     }
 }
 

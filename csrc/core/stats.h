@@ -29,6 +29,18 @@ static inline void nki_stats_tx(nki_pipe *p, const nk_msg *m)
 void nki_stats_pipe_admitted(nki_pipe *p);
 void nki_stats_pipe_closed(nki_pipe *p, int err);
 void nki_stats_app_refused(nki_pipe *p); /* a pre-connect callback closed it */
+/* A connection that failed before it was a pipe (a ws upgrade, a wss
+ * handshake): a refusal counts in rejects, NK_ETIMEDOUT in
+ * handshake_timeouts, anything else nowhere. */
+void nki_stats_ep_handshake_failed(nki_ep *ep, int err);
+
+/* The errors that end a handshake as a refusal (counted in rejects): a bad
+ * SP header or HTTP head, the wrong peer; a TLS handshake that failed on
+ * either side (NK_ECRYPTO), a peer certificate refused (NK_EPEERAUTH). */
+static inline bool nki_stats_is_refusal(int err)
+{
+    return err == NK_EPROTO || err == NK_ECRYPTO || err == NK_EPEERAUTH;
+}
 
 /* Why a message was dropped. */
 enum { NKI_DROP_SEND_FULL, NKI_DROP_RECV_FULL, NKI_DROP_TTL, NKI_DROP_STALE, NKI_DROP_NO_PIPE };

@@ -250,9 +250,14 @@ static nki_ep *ws_route(void *arg, const nki_ws_head *h, int *status, nki_ws_cfg
     char path[NKI_URL_MAX];
     size_t hn = 0;
     int count;
-    const char *host = nki_ws_hdr_get(h, "Host", &hn, &count);
-    long pl = nki_ws_target_path(h->buf + h->line[1].off, h->line[1].len, path, sizeof(path));
+    const char *host;
+    long pl;
     nki_node *n;
+    if (h == NULL) {
+        return srv->eps.head.next != &srv->eps.head ? NKI_CONTAINER(srv->eps.head.next, ws_ep, node)->ep : NULL;
+    }
+    host = nki_ws_hdr_get(h, "Host", &hn, &count);
+    pl = nki_ws_target_path(h->buf + h->line[1].off, h->line[1].len, path, sizeof(path));
     for (n = srv->eps.head.next; pl >= 0 && n != &srv->eps.head; n = n->next) {
         ws_ep *w = NKI_CONTAINER(n, ws_ep, node);
         /* No Host at all is the listener's 400, not a routing miss. */

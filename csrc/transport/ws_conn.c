@@ -168,10 +168,30 @@ void nki_ws_conn_abort(nki_ws_conn *c)
     nki_defer(conn_free_task, c);
 }
 
-/* Failure before the upgrade: a dialer tries again later. */
+/* A refused upgrade or TLS handshake (or a head that did not come in time)
+ * counts on the endpoint that refused or was refused: the dialer;
+ * on a server the listener the request was routed to, else the one that
+ * answers for the port (its first). */
+static void conn_count(nki_ws_conn *c, nki_ep *ep, int err)
+{
+    if (ep == NULL && c->server) {
+        ep = c->route(c->route_arg, NULL, NULL, NULL);
+    }
+    if (ep != NULL) {
+        nki_stats_ep_handshake_failed(ep, err);
+    }
+}
+
+/* Failure before the upgrade: a dialer tries again later.  A TLS handshake
+ * that failed is a refusal, a late head a timeout (unless the connection
+ * was refused already: counted then; a dialer's HTTP failures are connect
+ * errors). */
 static void conn_fail_early(nki_ws_conn *c, int err)
 {
     nki_ep *ep = c->server ? NULL : c->ep;
+    if (!c->rx_stop && err != NK_EPROTO) {
+        conn_count(c, ep, err);
+    }
     nki_ws_conn_abort(c);
     if (ep) {
         ep->st.connect_errors++;
@@ -382,10 +402,7 @@ static void conn_answer(nki_ws_conn *c, int status, nki_ep *ep)
                     : status == 505 ? "HTTP Version Not Supported" : "Error";
     int n = snprintf((char *) c->out, c->out_cap,
                      "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status, why);
-    if (ep != NULL) {
-        ep->st.rejects++;
-        ep->sock->st.rejects++;
-    }
+    conn_count(c, ep, NK_EPROTO);
     c->out_off = 0;
     c->out_len = (size_t) n;
     conn_linger(c, NK_EPROTO);
@@ -601,7 +618,8 @@ static size_t server_head(nki_ws_conn *c, size_t len)
     static nki_ws_head h; /* nki_lock is held: one at a time */
     int status = nki_ws_req_parse((const char *) c->in, len, &h);
     nki_ep *ep = NULL;
-    if (status == NKI_WS_DROP) {
+    if (status == NKI_WS_DROP) { /* NNG closes without an answer */
+        conn_count(c, NULL, NK_EPROTO);
         nki_ws_conn_abort(c);
         return 0;
     }
@@ -652,7 +670,10 @@ static void conn_consume(nki_ws_conn *c)
     size_t used = 0, len = 0;
     if (!c->upgraded) {
         int rv = nki_ws_head_end((const char *) c->in, c->in_len, &len);
-        if (rv == NKI_WS_DROP) {
+        if (rv == NKI_WS_DROP) { /* a head too large, or not HTTP */
+            if (c->server) {
+                conn_count(c, NULL, NK_EPROTO);
+            }
             conn_fail_early(c, NK_EPROTO);
             return;
         }

@@ -26,7 +26,9 @@ typedef struct {
 } nki_ws_cfg;
 
 /* A listener's router: the endpoint for a request head, or NULL with the
- * status to answer (404); fills *cfg for a found one. */
+ * status to answer (404); fills *cfg for a found one.  With h NULL (and
+ * the rest NULL too): the listener that answers for the server when no
+ * request routes, where refusals are counted (NULL if none is left). */
 typedef nki_ep *(*nki_ws_route_fn)(void *arg, const nki_ws_head *h, int *status, nki_ws_cfg *cfg);
 
 /* A connection just accepted: it reads the request head (2 s at most), asks

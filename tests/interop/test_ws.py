@@ -133,6 +133,31 @@ def test_bad_upgrade_gets_nngs_status(rep_listener, pynng_peer, sockets, change,
     finally:
         c.close()
     good_round_trip(rep, port, pynng_peer, sockets)
+    assert refusals(rep) == (1, 1, 1)  # counted once, on the listener that refused; the good peer joined
+
+
+def refusals(sock: Any) -> Tuple[int, int, int]:
+    """The socket's and its (one) listener's rejects, and the socket's pipes added."""
+    return sock.stats().rejects, sock.listeners[0].stats().rejects, sock.stats().pipes_added
+
+
+@pytest.mark.parametrize("head", [
+    b"hello there\r\n\r\n",
+    b"GET /sp\r\n\r\n",
+    b"\x00\x01\x02\r\n\r\n",
+    b"GET /sp HTTP/1.1\r\nHost 127.0.0.1\r\n\r\n",
+    b"GET /sp HTTP/1.1\r\n folded\r\n\r\n",
+], ids=["not-http", "no-version", "binary", "no-colon", "folded-line"])
+def test_garbage_heads_are_dropped_and_counted(rep_listener, pynng_peer, sockets, head):
+    rep, port = rep_listener
+    c = WsClient(port)
+    try:
+        c.send_raw(head)
+        assert c.closed_within(3.0, expect_no_answer=True)
+    finally:
+        c.close()
+    assert refusals(rep) == (1, 1, 0)
+    good_round_trip(rep, port, pynng_peer, sockets)
 
 
 def test_good_upgrade_echoes_the_subprotocol(rep_listener):
@@ -233,6 +258,10 @@ def test_slow_and_huge_heads_are_dropped_while_others_are_served(rep_listener, p
         slow.close()
         huge.close()
     good_round_trip(rep, port, pynng_peer, sockets)
+    st = rep.stats()
+    assert (st.rejects, st.handshake_timeouts, st.pipes_added) == (1, 1, 2)  # huge, slow; the good peers
+    ls = rep.listeners[0].stats()
+    assert (ls.rejects, ls.handshake_timeouts) == (1, 1)
 
 
 def test_fragments_are_at_most_txframe_max(rep_listener):
@@ -292,6 +321,32 @@ def test_listeners_share_a_port_by_path(sockets, pynng_peer):
     rep.close()
     push.send(b"to b, a closed")
     assert pull.recv() == b"to b, a closed"
+
+
+def test_refusals_count_on_the_listener_that_refused(sockets):
+    """On a shared port a request for a path is refused (and counted) by that
+    path's listener; one that no path routes (or no HTTP at all), by the
+    port's first listener."""
+    one, two = sockets(nk.Rep0, **OPTS), sockets(nk.Rep0, **OPTS)
+    port = int(one.listen("ws://127.0.0.1:0/one").url.rsplit(":", 1)[1].split("/")[0])
+    two.listen("ws://127.0.0.1:%d/two" % port)
+    for change, status in (({"path": "/two", "proto": "pub.sp.nanomsg.org"}, 400),
+                           ({"path": "/three"}, 404), ({"path": "/two", "version": "HTTP/1.0"}, 505)):
+        c = WsClient(port)
+        try:
+            c.send_request(**change)
+            assert c.status() == status
+            assert c.closed_within(3.0)
+        finally:
+            c.close()
+    c = WsClient(port)
+    try:
+        c.send_raw(b"hello there\r\n\r\n")  # no path at all
+        assert c.closed_within(3.0, expect_no_answer=True)
+    finally:
+        c.close()
+    assert refusals(one) == (2, 2, 0)  # /three and the garbage
+    assert refusals(two) == (2, 2, 0)  # the wrong subprotocol, HTTP/1.0
 
 
 def test_ws_options_on_endpoints_and_pipes(sockets):

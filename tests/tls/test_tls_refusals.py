@@ -2,7 +2,8 @@
 connection: an untrusted or misnamed server, a client without the required
 certificate, a revoked certificate, a cleartext peer at a TLS listener, a
 TLS peer at a tcp listener, a peer that never speaks.  After each, the same
-listener still serves a good peer."""
+listener still serves a good peer, and each refusal is counted (rejects) on
+the listener that refused and, for a failed verification, on the dialer."""
 from __future__ import annotations
 
 import socket
@@ -12,7 +13,7 @@ import time
 import pytest
 
 from tests.helpers.impl import nk
-from tests.tls.roundtrip import good_round_trip
+from tests.tls.roundtrip import good_round_trip, rejects
 
 T = {"recv_timeout": 5000, "send_timeout": 5000}
 REFUSED = (nk.AuthenticationError, nk.CryptoError, nk.ConnectionShutdown, nk.ConnectionReset,
@@ -32,6 +33,8 @@ def test_untrusted_server_is_refused(sockets, pki, tls_rep, client_config):
     with pytest.raises(nk.AuthenticationError):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
+    rejects(cli, 1)
+    rejects(srv, 1, listener=True)  # the client's alert (unknown CA) ended the server's handshake
 
 
 def test_wrong_server_name_is_refused(sockets, tls_rep, client_config):
@@ -43,6 +46,9 @@ def test_wrong_server_name_is_refused(sockets, tls_rep, client_config):
     with pytest.raises(nk.AuthenticationError):  # the dialer's own name, set by option
         d.dial("tls+tcp://localhost:%d" % port, block=True, tls_server_name="not-localhost")
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
+    rejects(cli, 1)
+    rejects(d, 1)
+    rejects(srv, 2, listener=True)
 
 
 def test_client_without_required_certificate(sockets, pki, server_config, client_config):
@@ -54,6 +60,7 @@ def test_client_without_required_certificate(sockets, pki, server_config, client
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good = client_config(own_cert_string=pki.cert_pem(pki.client), own_key_string=pki.key_pem(pki.client))
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, good, sockets, T)
+    rejects(srv, 1, listener=True)
 
 
 def test_client_certificate_from_an_untrusted_ca(sockets, pki, server_config, client_config):
@@ -65,6 +72,7 @@ def test_client_certificate_from_an_untrusted_ca(sockets, pki, server_config, cl
                                                     own_key_string=pki.key_pem(stranger)), **T)
     with pytest.raises(REFUSED):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
+    rejects(srv, 1, listener=True)
 
 
 def test_cleartext_peer_at_a_tls_listener(sockets, tls_rep, client_config):
@@ -73,6 +81,7 @@ def test_cleartext_peer_at_a_tls_listener(sockets, tls_rep, client_config):
     with pytest.raises(REFUSED):
         plain.dial("tcp://127.0.0.1:%d" % port, block=True)
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
+    rejects(srv, 1, listener=True)  # an SP header is no TLS record
 
 
 def test_tls_peer_at_a_tcp_listener(sockets, client_config):
@@ -82,6 +91,7 @@ def test_tls_peer_at_a_tcp_listener(sockets, client_config):
     with pytest.raises(REFUSED):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good_round_trip(srv, "tcp://127.0.0.1:%d" % port, None, sockets, T)
+    rejects(srv, 1, listener=True)  # a ClientHello is no SP header
 
 
 def test_silent_peer_is_dropped_within_the_handshake_timeout(sockets, server_config, client_config):
@@ -94,6 +104,8 @@ def test_silent_peer_is_dropped_within_the_handshake_timeout(sockets, server_con
         assert 0.2 < time.monotonic() - start < 3.0
     srv.handshake_timeout = 10000  # a slow (sanitized) handshake of the good peer is not the point here
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
+    st, ls = srv.stats(), srv.listeners[0].stats()
+    assert (st.handshake_timeouts, ls.handshake_timeouts, st.rejects, ls.rejects) == (1, 1, 0, 0)
 
 
 def test_revoked_server_certificate(sockets, pki, tmp_path, client_config):
@@ -119,6 +131,8 @@ def test_revoked_server_certificate(sockets, pki, tmp_path, client_config):
     with pytest.raises(nk.AuthenticationError):
         cli.dial("tls+tcp://localhost:%d" % port, block=True)
     good_round_trip(srv, "tls+tcp://localhost:%d" % port, client_config(), sockets, T)
+    rejects(cli, 1)
+    rejects(srv, 1, listener=True)  # the client's alert (certificate revoked)
 
 
 def test_server_closing_in_the_handshake_fails_the_dial(sockets, client_config):

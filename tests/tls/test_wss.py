@@ -14,7 +14,7 @@ import pytest
 from tests.helpers.addrs import free_tcp_port
 from tests.helpers.fanout import until_all_hear
 from tests.helpers.impl import nk
-from tests.tls.roundtrip import good_round_trip
+from tests.tls.roundtrip import good_round_trip, rejects
 from tests.helpers.payloads import payload
 
 T = {"recv_timeout": 10000, "send_timeout": 10000, "recv_max_size": 0}
@@ -119,6 +119,8 @@ def test_untrusted_server_is_refused(sockets, pki, wss_rep, client_config):
     with pytest.raises(nk.AuthenticationError):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
     good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
+    rejects(cli, 1)
+    rejects(srv, 1, listener=True)
 
 
 def test_wrong_server_name_is_refused(sockets, wss_rep, client_config):
@@ -127,6 +129,8 @@ def test_wrong_server_name_is_refused(sockets, wss_rep, client_config):
     with pytest.raises(nk.AuthenticationError):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
     good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
+    rejects(cli, 1)
+    rejects(srv, 1, listener=True)
 
 
 def test_cleartext_ws_peer_at_a_wss_listener(sockets, wss_rep, client_config):
@@ -135,6 +139,7 @@ def test_cleartext_ws_peer_at_a_wss_listener(sockets, wss_rep, client_config):
     with pytest.raises(REFUSED):
         plain.dial("ws://localhost:%d/sp" % port, block=True)
     good_round_trip(srv, "wss://localhost:%d/sp" % port, client_config(), sockets, T)
+    rejects(srv, 1, listener=True)  # an HTTP request is no TLS record
 
 
 def test_wss_peer_at_a_ws_listener(sockets, client_config):
@@ -145,6 +150,8 @@ def test_wss_peer_at_a_ws_listener(sockets, client_config):
     with pytest.raises(REFUSED):
         cli.dial("wss://localhost:%d/sp" % port, block=True)
     good_round_trip(srv, "ws://localhost:%d/sp" % port, None, sockets, T)
+    st = srv.stats()  # a ClientHello is no HTTP head: dropped at the end of the head's time, or when it is
+    assert st.rejects + st.handshake_timeouts == 1, st  # too large, whichever comes first
 
 
 def test_listeners_share_a_port_by_path(sockets, server_config, client_config):
