@@ -17,6 +17,7 @@
 #include "proto.h"
 #include "stats.h"
 #include "tran.h"
+#include "ws_answer.h"
 #include "ws_conn.h"
 #include "ws_frame.h"
 #include "ws_key.h"
@@ -394,15 +395,16 @@ static void conn_close_with(nki_ws_conn *c, uint16_t code, int err)
     conn_flush(c, true);
 }
 
-/* An HTTP error answer, then the end. */
-static void conn_answer(nki_ws_conn *c, int status, nki_ep *ep)
+/* An HTTP error answer (NNG's words, ws_answer.h), then the end: NNG would
+ * keep the connection for another request unless close, nngkit ends it. */
+static void conn_answer(nki_ws_conn *c, int status, nki_ep *ep, bool close)
 {
-    const char *why = status == 400 ? "Bad Request" : status == 404 ? "Not Found"
-                    : status == 405 ? "Method Not Allowed" : status == 413 ? "Payload Too Large"
-                    : status == 505 ? "HTTP Version Not Supported" : "Error";
-    int n = snprintf((char *) c->out, c->out_cap,
-                     "HTTP/1.1 %d %s\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status, why);
+    int n;
     conn_count(c, ep, NK_EPROTO);
+    if (out_room(c, 1024) != 0 || (n = nki_ws_answer((char *) c->out, c->out_cap, status, close)) < 0) {
+        conn_fail_early(c, NK_ENOMEM);
+        return;
+    }
     c->out_off = 0;
     c->out_len = (size_t) n;
     conn_linger(c, NK_EPROTO);
@@ -617,6 +619,7 @@ static size_t server_head(nki_ws_conn *c, size_t len)
 {
     static nki_ws_head h; /* nki_lock is held: one at a time */
     int status = nki_ws_req_parse((const char *) c->in, len, &h);
+    bool parsed = status == 0;
     nki_ep *ep = NULL;
     if (status == NKI_WS_DROP) { /* NNG closes without an answer */
         conn_count(c, NULL, NK_EPROTO);
@@ -631,7 +634,7 @@ static size_t server_head(nki_ws_conn *c, size_t len)
         }
     }
     if (status != 0) {
-        conn_answer(c, status, ep);
+        conn_answer(c, status, ep, nki_ws_answer_closes(parsed ? &h : NULL, status));
         return 0;
     }
     if (server_accept(c, &h, ep) != 0) {

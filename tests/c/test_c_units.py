@@ -36,6 +36,7 @@ UNITS: Dict[str, List[str]] = {
     "ws_key": ["csrc/transport/ws_key.c"],
     "ws_frame": ["csrc/transport/ws_frame.c"],
     "ws_http": ["csrc/transport/ws_http.c", "csrc/transport/ws_key.c"],
+    "ws_answer": ["csrc/transport/ws_answer.c", "csrc/transport/ws_http.c", "csrc/transport/ws_key.c"],
 }
 # The TLS engine's unit links OpenSSL; without its headers (as nngkit builds then) it is not built.
 if subprocess.run(["pkg-config", "--exists", "openssl"], capture_output=True).returncode == 0:

@@ -9,7 +9,8 @@ sp-wire-protocol.md §5.
 """
 from __future__ import annotations
 
-from typing import Any, Tuple
+import time
+from typing import Any, Dict, Tuple
 
 import pytest
 
@@ -158,6 +159,43 @@ def test_garbage_heads_are_dropped_and_counted(rep_listener, pynng_peer, sockets
         c.close()
     assert refusals(rep) == (1, 1, 0)
     good_round_trip(rep, port, pynng_peer, sockets)
+
+
+def answer(port: int, change: Dict[str, Any]) -> Tuple[str, Dict[str, str], bytes]:
+    """A refused upgrade's answer: status line, headers by lower-case name, body."""
+    c = WsClient(port)
+    try:
+        c.send_request(**change)
+        lines = c.head().split("\r\n")
+        headers = dict((k.lower(), v.strip()) for k, _, v in (ln.partition(":") for ln in lines[1:] if ln))
+        body = c._take(int(headers.get("content-length", "0")), time.monotonic() + 5)
+    finally:
+        c.close()
+    return lines[0], headers, body
+
+
+@pytest.mark.parametrize("change", [
+    {"proto": "req.sp.nanomsg.org"},
+    {"path": "/other"},
+    {"method": "POST"},
+    {"extra": "Content-Length: 5\r\n", "body": b"hello"},
+    {"version": "HTTP/1.0"},
+    {"key": "abc"},
+    {"path": "/other", "extra": "Connection: close\r\n"},
+], ids=["400", "404", "405", "413", "505", "400-key", "404-close"])
+def test_refusal_answers_are_nngs_byte_for_byte(sockets, pynng_peer, change):
+    """Status line, Content-Type, Content-Length, Connection and the HTML
+    page, from nngkit's listener and from NNG's (pynng)."""
+    ours = sockets(nk.Rep0, **OPTS)
+    port = int(ours.listen("ws://127.0.0.1:0/sp").url.rsplit(":", 1)[1].split("/")[0])
+    theirs = sockets.track(pynng_peer.Rep0(**OPTS))
+    their_port = free_tcp_port()
+    theirs.listen("ws://127.0.0.1:%d/sp" % their_port)
+    got, want = answer(port, change), answer(their_port, change)
+    assert got == want
+    assert want[1]["content-type"] == "text/html; charset=UTF-8"
+    assert b"<h1><span>%s</span></h1>" % want[0].split()[1].encode() in want[2]
+    assert ("connection" in want[1]) == ("Connection" in change.get("extra", "") or "version" in change)
 
 
 def test_good_upgrade_echoes_the_subprotocol(rep_listener):
