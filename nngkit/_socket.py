@@ -25,7 +25,7 @@ from ._message import Pipe
 from ._pipes import PipeEvents
 from ._options import BoolOption, IntOption, MsOption, Option, OptionAccess, SizeOption, StrOption
 from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
-from ._tls import TLSConfig, TLSConfigOption
+from ._tls import TLSConfig, TLSConfigOption, check_not_freed
 
 logger = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class Listener(_Endpoint):
 
     def start(self) -> None:
         """Start listening: for a listener made with ``listen(..., start=False)``."""
+        check_not_freed(self)
         objects.start_listener(self._eid)
 
     def _close(self) -> None:
@@ -147,6 +148,7 @@ class Dialer(_Endpoint):
 
         ``block`` as in `Socket.dial`.
         """
+        check_not_freed(self)
         if block is None:
             try:
                 objects.start_dialer(self._eid, True)

@@ -13,6 +13,7 @@ from typing import Any, List, Optional, Union
 
 from ._backend import tls
 from ._backend.options import set_int
+from ._errors import Closed
 from ._options import Option
 
 __all__ = ["TLSConfig"]
@@ -75,29 +76,35 @@ class TLSConfig:
             tls.free_config(self._id)
             self._id = 0
 
+    def _live(self) -> int:
+        """The core's id; a configuration freed (``__del__`` called) raises `Closed`."""
+        if not self._id:
+            raise Closed("this TLSConfig has been freed: make a new one")
+        return self._id
+
     def set_server_name(self, server_name: str) -> None:
         """The name the server's certificate must carry (and the SNI sent)."""
-        tls.change(self._id, tls.SERVER_NAME, _text(server_name))
+        tls.change(self._live(), tls.SERVER_NAME, _text(server_name))
 
     def set_ca_chain(self, chain: str, crl: Optional[str] = None) -> None:
         """Trust the PEM certificate(s) in ``chain``; ``crl``: a PEM CRL."""
-        tls.change(self._id, tls.CA_CHAIN, _text(chain), None if crl is None else _text(crl))
+        tls.change(self._live(), tls.CA_CHAIN, _text(chain), None if crl is None else _text(crl))
 
     def set_own_cert(self, cert: str, key: str, passwd: Optional[str] = None) -> None:
         """This side's PEM certificate (chain) and key (``passwd`` if encrypted)."""
-        tls.change(self._id, tls.OWN_CERT, _text(cert), _text(key), None if passwd is None else _text(passwd))
+        tls.change(self._live(), tls.OWN_CERT, _text(cert), _text(key), None if passwd is None else _text(passwd))
 
     def set_auth_mode(self, mode: int) -> None:
         """`AUTH_MODE_NONE`, `AUTH_MODE_OPTIONAL` or `AUTH_MODE_REQUIRED`."""
-        tls.change(self._id, tls.AUTH_MODE, mode=int(mode))
+        tls.change(self._live(), tls.AUTH_MODE, mode=int(mode))
 
     def add_ca_file(self, path: str) -> None:
         """Trust the PEM certificates (and CRLs) of a file."""
-        tls.change(self._id, tls.CA_FILE, _text(path))
+        tls.change(self._live(), tls.CA_FILE, _text(path))
 
     def set_cert_key_file(self, path: str, passwd: Optional[str] = None) -> None:
         """This side's certificate(s) then key, from one PEM file."""
-        tls.change(self._id, tls.CERT_KEY_FILE, _text(path), None, None if passwd is None else _text(passwd))
+        tls.change(self._live(), tls.CERT_KEY_FILE, _text(path), None, None if passwd is None else _text(passwd))
 
     def __repr__(self) -> str:
         return "<TLSConfig %s id=%d>" % ("server" if self._mode == self.MODE_SERVER else "client", self._id)
@@ -118,5 +125,13 @@ class TLSConfigOption(Option[Optional[TLSConfig]]):
     def __set__(self, obj: Any, value: Optional[TLSConfig]) -> None:
         if not isinstance(value, TLSConfig):
             raise ValueError("Invalid value %r of type %s.  Expected TLSConfig." % (value, type(value).__name__))
-        set_int(obj._opt_kind, obj._opt_id, b"tls-config", value._id)
+        set_int(obj._opt_kind, obj._opt_id, b"tls-config", value._live())
         obj.__dict__["_tls_config"] = value
+
+
+def check_not_freed(endpoint: Any) -> None:
+    """Before an endpoint starts: the `TLSConfig` it would use (its own
+    ``tls_config``, else its socket's) must not have been freed."""
+    cfg = endpoint.__dict__.get("_tls_config") or endpoint.socket.__dict__.get("_tls_config")
+    if cfg is not None:
+        cfg._live()

@@ -23,6 +23,7 @@
 struct nki_tls_ep {
     nki_tlseng_cfg *own; /* the endpoint's own configuration */
     bool changed;        /* a tls-* setting changed it */
+    bool started;        /* listening or dialling: its configuration is busy */
     char host[NAME_MAX_LEN];        /* the URL's host: the default server name */
     char server_name[NAME_MAX_LEN]; /* tls-server-name as given ("": none) */
 };
@@ -136,6 +137,24 @@ nki_tlseng_cfg *nki_tls_ep_cfg(nki_ep *ep)
     return id > 0 ? nki_tls_config_find((uint32_t) id) : tls_of(ep)->own;
 }
 
+int nki_tls_ep_start(nki_ep *ep)
+{
+    int64_t id = nki_ep_topt(ep, TLS_CONFIG_ROW);
+    int rv = id > 0 ? nki_tls_config_hold((uint32_t) id) : 0;
+    if (rv == 0) {
+        tls_of(ep)->started = true;
+    }
+    return rv;
+}
+
+/* Whether the configuration ep uses may still change (NNG: not once an
+ * endpoint started with it). */
+static bool tls_ep_busy(nki_ep *ep)
+{
+    int64_t id = nki_ep_topt(ep, TLS_CONFIG_ROW);
+    return id > 0 ? nki_tls_config_busy((uint32_t) id) : tls_of(ep)->started;
+}
+
 bool nki_tls_ep_pristine(nki_ep *ep)
 {
     return nki_ep_topt(ep, TLS_CONFIG_ROW) <= 0 && !tls_of(ep)->changed;
@@ -148,7 +167,7 @@ int nki_tls_ep_stream(nki_ep *ep, int fd, nki_bstream **bsp)
     const nki_tlseng *e = nki_tlseng_get(&rv);
     if (c == NULL) {
         close(fd); /* its tls-config was freed */
-        return NK_ECRYPTO;
+        return NK_ECLOSED;
     }
     return e->conn_new(c, fd, ep->dialer ? tls_of(ep)->host : NULL, bsp);
 }
@@ -161,7 +180,10 @@ static int tls_set_change(void *obj, const nki_option *o, const nki_optval *v)
     nki_tlseng_cfg *c = nki_tls_ep_cfg(obj);
     int rv;
     if (c == NULL) {
-        return NK_ESTATE;
+        return NK_ECLOSED; /* its tls-config was freed */
+    }
+    if (tls_ep_busy(obj)) {
+        return NK_EBUSY;
     }
     rv = nki_tls_config_change(c, (int) o->arg, v->data, NULL, NULL, (int) v->i);
     if (rv == 0 && c == tls_of(obj)->own) {
@@ -215,11 +237,24 @@ static int tls_pipe_peer(void *obj, const nki_option *o, nki_optval *v)
     return o->arg ? e->peer_alt_names(bs, v->buf, v->size) : e->peer_cn(bs, v->buf, v->size);
 }
 
+/* tcp's bind and connect, once the endpoint holds its configuration. */
+static int tls_ep_bind(nki_ep *ep, int *fdp)
+{
+    int rv = nki_tls_ep_start(ep);
+    return rv != 0 ? rv : nki_tcp_ep_bind(ep, fdp);
+}
+
+static int tls_ep_connect(nki_ep *ep, int *fdp)
+{
+    int rv = nki_tls_ep_start(ep);
+    return rv != 0 ? rv : nki_tcp_ep_connect(ep, fdp);
+}
+
 #define TLS_TRAN(name)                                                                          \
     {                                                                                           \
         .scheme = name, .type_byte = 0, .stream = true, .opts = nki_tls_options,                   \
         .base_opts = nki_tcp_options, .ep_init = tls_ep_init, .ep_fini = tls_ep_fini,          \
-        .ep_bind = nki_tcp_ep_bind, .ep_connect = nki_tcp_ep_connect,                           \
+        .ep_bind = tls_ep_bind, .ep_connect = tls_ep_connect,                                   \
         .fd_setup = nki_tcp_fd_setup, .stream_open = nki_tls_ep_stream,                           \
     }
 

@@ -28,6 +28,10 @@ void nki_tls_ep_free(nki_tls_ep *t);
 /* The configuration in use: a tls-config (endpoint's, else socket's), or
  * the endpoint's own; NULL when its tls-config was freed. */
 nki_tlseng_cfg *nki_tls_ep_cfg(nki_ep *ep);
+/* ep starts listening or dialling (each attempt): the configuration it
+ * uses is busy from now on (tls-* settings and changes to a tls-config
+ * fail with NK_EBUSY, as in NNG); NK_ECLOSED if its tls-config was freed. */
+int nki_tls_ep_start(nki_ep *ep);
 /* True when ep uses its own configuration and nothing changed it. */
 bool nki_tls_ep_pristine(nki_ep *ep);
 /* The TLS stream over a new connection's fd (taken, closed on failure):

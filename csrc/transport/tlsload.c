@@ -98,15 +98,44 @@ int nk_tls_engine_error(char *buf, size_t len)
 
 /* ---- configurations by id ---- */
 
-nki_tlseng_cfg *nki_tls_config_find(uint32_t id)
+/* A configuration of the map: once an endpoint started with it, it is busy
+ * for good (changes fail with NK_EBUSY, as in NNG 1.11). */
+typedef struct {
+    nki_tlseng_cfg *c;
+    bool busy;
+} conf;
+
+static conf *conf_find(uint32_t id)
 {
     return configs_ready ? nki_idmap_get(&configs, id) : NULL;
+}
+
+nki_tlseng_cfg *nki_tls_config_find(uint32_t id)
+{
+    conf *f = conf_find(id);
+    return f ? f->c : NULL;
+}
+
+int nki_tls_config_hold(uint32_t id)
+{
+    conf *f = conf_find(id);
+    if (f == NULL) {
+        return NK_ECLOSED;
+    }
+    f->busy = true;
+    return 0;
+}
+
+bool nki_tls_config_busy(uint32_t id)
+{
+    conf *f = conf_find(id);
+    return f != NULL && f->busy;
 }
 
 int nk_tls_config_new(int server, uint32_t *idp)
 {
     const nki_tlseng *e;
-    nki_tlseng_cfg *c;
+    conf *f;
     int rv;
     nki_lock();
     if ((e = nki_tlseng_get(&rv)) != NULL) {
@@ -115,8 +144,12 @@ int nk_tls_config_new(int server, uint32_t *idp)
             configs_ready = true;
         }
         rv = NK_ENOMEM;
-        if ((c = e->cfg_new(server != 0)) != NULL && (rv = nki_idmap_alloc(&configs, c, idp)) != 0) {
-            e->cfg_free(c);
+        if ((f = calloc(1, sizeof(*f))) != NULL && (f->c = e->cfg_new(server != 0)) != NULL &&
+            (rv = nki_idmap_alloc(&configs, f, idp)) != 0) {
+            e->cfg_free(f->c);
+        }
+        if (rv != 0) {
+            free(f);
         }
     }
     nki_unlock();
@@ -125,14 +158,15 @@ int nk_tls_config_new(int server, uint32_t *idp)
 
 int nk_tls_config_free(uint32_t id)
 {
-    nki_tlseng_cfg *c;
+    conf *f;
     nki_lock();
-    if ((c = nki_tls_config_find(id)) != NULL) {
+    if ((f = conf_find(id)) != NULL) {
         nki_idmap_del(&configs, id);
-        engine->cfg_free(c);
+        engine->cfg_free(f->c);
+        free(f);
     }
     nki_unlock();
-    return c ? 0 : NK_ENOENT;
+    return f ? 0 : NK_ENOENT;
 }
 
 /* One change of a configuration: what = NK_TLS_* (nngkit.h). */
@@ -159,14 +193,14 @@ int nki_tls_config_change(nki_tlseng_cfg *c, int what, const char *a, const char
 
 int nk_tls_config_set(uint32_t id, int what, const char *a, const char *b, const char *pass, int mode)
 {
-    nki_tlseng_cfg *c;
+    conf *f;
     int rv = NK_ENOENT;
     if (what != NK_TLS_AUTH_MODE && a == NULL) {
         return NK_EINVAL;
     }
     nki_lock();
-    if ((c = nki_tls_config_find(id)) != NULL) {
-        rv = nki_tls_config_change(c, what, a, b, pass, mode);
+    if ((f = conf_find(id)) != NULL) {
+        rv = f->busy ? NK_EBUSY : nki_tls_config_change(f->c, what, a, b, pass, mode);
     }
     nki_unlock();
     return rv;

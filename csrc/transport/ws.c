@@ -419,6 +419,9 @@ static int ws_listen(nki_ep *ep)
     ws_server *srv = NULL;
     nki_node *n;
     int rv = 0;
+    if (w->th.tls != NULL && (rv = nki_tls_ep_start(ep)) != 0) {
+        return rv;
+    }
     for (n = ws_servers.head.next; n != &ws_servers.head && srv == NULL; n = n->next) {
         ws_server *s = NKI_CONTAINER(n, ws_server, node);
         srv = same_addr(&s->ss, &w->th.addr.ss) ? s : NULL;
@@ -466,8 +469,11 @@ static int ws_dial(nki_ep *ep)
     ws_ep *w = ep->tdata;
     nki_ws_cfg cfg;
     nki_bstream *bs = NULL;
-    int one = 1, rv, fd = socket(w->th.addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    int one = 1, rv, fd;
+    if (w->th.tls != NULL && (rv = nki_tls_ep_start(ep)) != 0) {
+        return rv;
+    }
+    if ((fd = socket(w->th.addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
         return nki_errno_to_nk(errno);
     }
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));

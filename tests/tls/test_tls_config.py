@@ -83,9 +83,68 @@ def test_methods_after_construction(sockets, pki):
     ccfg.set_ca_chain(pki.ca_pem)
     ccfg.set_server_name("localhost")
     ccfg.set_cert_key_file(pki.file("client.pem", pki.cert_pem(pki.client) + pki.key_pem(pki.client)))
-    srv, _, _ = connect(sockets, scfg, ccfg, host="127.0.0.1")
+    connect(sockets, scfg, ccfg, host="127.0.0.1")
     with pytest.raises(nk.InvalidOperation):
+        nk.TLSConfig(nk.TLSConfig.MODE_SERVER).set_auth_mode(7)
+    with pytest.raises(nk.Busy):  # in use: NNG refuses any change before it looks at the value
         scfg.set_auth_mode(7)
+
+
+def test_a_configuration_is_busy_once_an_endpoint_started_with_it(sockets, pki, server_config, client_config):
+    """As NNG 1.11 (pynng raises Busy): a TLSConfig may change until a
+    listener or dialer starts with it, then never again, not even after
+    that endpoint closed; nor may the tls_* options of a started endpoint."""
+    scfg, ccfg = server_config(), client_config()
+    srv = sockets(nk.Rep0, tls_config=scfg, **T)
+    cli = sockets(nk.Req0, tls_config=ccfg, **T)
+    scfg.set_auth_mode(nk.TLSConfig.AUTH_MODE_NONE)  # set on a socket, no endpoint yet: free
+    ccfg.set_server_name("localhost")
+    port = srv.listen("tls+tcp://127.0.0.1:0").port
+    for change in (lambda: scfg.set_auth_mode(nk.TLSConfig.AUTH_MODE_OPTIONAL),
+                   lambda: scfg.set_ca_chain(pki.ca_pem),
+                   lambda: scfg.set_own_cert(pki.cert_pem(pki.server), pki.key_pem(pki.server)),
+                   lambda: scfg.set_server_name("x"),
+                   lambda: setattr(srv.listeners[0], "tls_auth_mode", nk.TLSConfig.AUTH_MODE_NONE)):
+        with pytest.raises(nk.Busy):
+            change()
+    cli.dial("tls+tcp://127.0.0.1:%d" % port, block=True)
+    with pytest.raises(nk.Busy):
+        ccfg.add_ca_file(pki.file("ca.pem", pki.ca_pem))
+    with pytest.raises(nk.Busy):
+        cli.dialers[0].tls_server_name = "localhost"
+    cli.close()
+    with pytest.raises(nk.Busy):
+        ccfg.set_server_name("localhost")
+    other = sockets(nk.Req0, **T)
+    d = other.dial("tls+tcp://127.0.0.1:9", block=False, tls_ca_file=pki.file("ca.pem", pki.ca_pem))
+    with pytest.raises(nk.Busy):  # a dialer's own configuration too, once it dials
+        d.tls_ca_file = pki.file("ca.pem", pki.ca_pem)
+
+
+@pytest.mark.skipif(not IS_NNGKIT, reason="pynng aborts the process here (NNG panics on the freed config)")
+def test_a_freed_configuration_says_so(sockets, pki, server_config, client_config):
+    """A TLSConfig freed (its __del__ called) and used again: Closed naming
+    the TLSConfig, for its methods, for setting it, and for an endpoint
+    that would start with it."""
+    cfg = client_config()
+    holder = sockets(nk.Req0, tls_config=cfg, **T)
+    cfg.__del__()
+    for use in (lambda: cfg.set_server_name("localhost"), lambda: sockets(nk.Req0, tls_config=cfg),
+                lambda: holder.dial("tls+tcp://127.0.0.1:9", block=False),
+                lambda: holder.listen("tls+tcp://127.0.0.1:0")):
+        with pytest.raises(nk.Closed, match="TLSConfig has been freed"):
+            use()
+    assert not holder.dialers and not holder.listeners
+    from nngkit._backend import tls
+    cfg = client_config()
+    behind = sockets(nk.Req0, tls_config=cfg, **T)
+    tls.free_config(cfg._id)  # the core's side gone while the object lives: the core says Closed
+    for url in ("tls+tcp://127.0.0.1:9", "wss://127.0.0.1:9/x"):
+        with pytest.raises(nk.Closed):
+            behind.dial(url, block=True)
+    for url in ("tls+tcp://127.0.0.1:0", "wss://127.0.0.1:0/x"):
+        with pytest.raises(nk.Closed):
+            behind.listen(url)
 
 
 @pytest.mark.skipif(not IS_NNGKIT, reason="reading tls_config back is nngkit's")
