@@ -37,6 +37,8 @@ EXAMPLES = [
     "pipes/callbacks.py",
     "pipes/events_async.py",
     "websocket/pubsub.py",
+    "tls/reqrep.py",
+    "tls/wss_pubsub.py",
     "interop_pynng.py",
     "interop_nngcat.py",
 ]

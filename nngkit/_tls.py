@@ -1,10 +1,12 @@
-"""`TLSConfig`: pynng's TLS configuration, for ``tls+tcp://`` URLs.
+"""`TLSConfig`: pynng's TLS configuration, for ``tls+tcp://`` and ``wss://`` URLs.
 
 The same constructor, constants, methods and `ValueError` rules as
 ``pynng.TLSConfig``, with one difference: ``auth_mode=AUTH_MODE_NONE`` given
 to the constructor is honoured (pynng skips a falsy mode, pynng issue 83).
 The configuration lives in the core (one id); a socket, dialer or listener
-given it keeps this object alive for as long as it uses it.
+given it keeps this object alive for as long as it uses it.  As in NNG, it
+cannot change once a listener or dialer started with it (`Busy`); one freed
+(``__del__``) and used again raises `Closed` (pynng's process aborts).
 """
 
 from __future__ import annotations

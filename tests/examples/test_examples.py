@@ -38,6 +38,18 @@ OUTPUT: Dict[str, List[str]] = {
         "rpc answer: alice, bob",
         "dial to /nowhere refused: ConnectionRefused",
     ],
+    "tls/reqrep.py": [
+        "req0 got: answer to hello over TLS",
+        "server verified by the client: True",
+        "a client that does not trust the demo CA: refused",
+        "refused handshakes counted by the listener: 1",
+        "mutual TLS: you are 'nngkit demo client'",
+    ],
+    "tls/wss_pubsub.py": [
+        "listening on wss, subprotocol pub.sp.nanomsg.org",
+        "carol got 'headline: wss works' (server verified: True, its name: localhost)",
+        "dave got 'headline: wss works' (server verified: True, its name: localhost)",
+    ],
     # What these print is what they received: their exit code alone would
     # not tell a delivered message from a send that delivers nothing.
     "reqrep/sync.py": ["req0 got: reply to request %d" % i for i in range(3)],
