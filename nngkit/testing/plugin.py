@@ -180,7 +180,7 @@ def sp_trace(request: pytest.FixtureRequest, sp_url: Callable[..., str]) -> Any:
     """sp_trace(peer_or_url, **nngtrace_options) -> a started nngtrace Tracer; dial its .url instead."""
     from .trace import TraceFactory
 
-    factory = TraceFactory(lambda scheme: sp_url(scheme))
+    factory = TraceFactory(lambda scheme: sp_url(scheme), tls=lambda: request.getfixturevalue("sp_tls"))
     _item_state(request)["traces"] = factory
     yield factory
     factory.close_all()

@@ -5,7 +5,8 @@ The proxy terminates TLS on each side: to clients it is a server with
 default); upstream it is a client that verifies the server against
 ``--cacert`` (the system's CAs without it) and the forward URL's host name,
 as NNG's dialer does by default, unless ``-k``/``--insecure``; it offers
-``--cert``/``--key`` there too, for a server that asks.  TLS 1.2 at least,
+``--cert``/``--key`` there too, for a server that asks (or, from the Python
+API, ``upstream_cert``/``upstream_key``: a client certificate of its own).  TLS 1.2 at least,
 as NNG.  Python's ssl module: this is the tracer, not nngkit's data path.
 """
 from __future__ import annotations
@@ -21,6 +22,8 @@ class TlsOptions:
     key: Optional[str] = None
     cacert: Optional[str] = None   # PEM CA file to verify the upstream server with
     insecure: bool = False         # upstream: no verification (nngcat's -k)
+    upstream_cert: Optional[str] = None  # upstream's own certificate when it differs from ``cert``
+    upstream_key: Optional[str] = None
 
 
 def server_context(o: TlsOptions) -> ssl.SSLContext:
@@ -47,7 +50,9 @@ def client_context(o: TlsOptions) -> ssl.SSLContext:
         ctx.load_verify_locations(o.cacert)
     else:
         ctx.load_default_certs()
-    if o.cert:
+    if o.upstream_cert:
+        ctx.load_cert_chain(o.upstream_cert, o.upstream_key)
+    elif o.cert:
         ctx.load_cert_chain(o.cert, o.key)
     return ctx
 
