@@ -27,7 +27,8 @@ import tempfile
 from typing import Dict, List, Optional, Tuple
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "c")
-PROGRAMS = {"nng": ("nng_bench.c", ["-lnng"]), "nng11": ("nng_bench.c", None),
+# -pthread: nng_bench's subscribers are threads of their own
+PROGRAMS = {"nng": ("nng_bench.c", ["-lnng", "-pthread"]), "nng11": ("nng_bench.c", None),
             "rawc": ("raw_bench.c", [])}
 _cache: Dict[str, Tuple[Optional[str], str]] = {}
 
@@ -43,7 +44,7 @@ def _pynng_libs() -> Tuple[List[str], str]:
     if not os.path.exists(os.path.join(libdir, "libpython%s.so" % ver)):
         return [], "no shared libpython%s in %r to satisfy pynng's library" % (ver, libdir)
     here = os.path.dirname(ext.__file__)
-    return [ext.__file__, "-L" + libdir, "-lpython" + ver,
+    return [ext.__file__, "-L" + libdir, "-lpython" + ver, "-pthread",
             "-Wl,-rpath," + here, "-Wl,-rpath," + libdir], ""
 
 

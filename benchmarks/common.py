@@ -113,8 +113,10 @@ class Meter:
         self.last = 0.0
         self.count = 0
         self.nbytes = 0
+        self.received = 0  # every message, the warm-up's included
 
     def add(self, n: int) -> None:
+        self.received += 1
         if self.start is None:
             now = time.perf_counter()
             if self.first is None:
@@ -134,7 +136,7 @@ class Meter:
         if span <= 0 or self.count == 0:
             return {"msgs_per_s": float("nan"), "mb_per_s": float("nan"), "count": 0.0}
         return {"msgs_per_s": self.count / span, "mb_per_s": self.nbytes / span / 1e6,
-                "count": float(self.count)}
+                "count": float(self.count), "received": float(self.received)}
 
 
 def rtt_result(times: List[int]) -> Dict[str, float]:
@@ -144,7 +146,20 @@ def rtt_result(times: List[int]) -> Dict[str, float]:
 
 
 def sub_summary(per_sub: List[Dict[str, float]]) -> Dict[str, float]:
+    """The median subscriber's rate, the slowest one's, and the median count
+    of messages a subscriber received (the driver turns it into a fraction
+    of those published: delivered())."""
     rates = [r["msgs_per_s"] for r in per_sub]
     if not rates or any(math.isnan(r) for r in rates):
-        return {"per_sub_msgs_per_s": math.nan, "slowest_sub": math.nan}
-    return {"per_sub_msgs_per_s": statistics.median(rates), "slowest_sub": min(rates)}
+        return {"per_sub_msgs_per_s": math.nan, "slowest_sub": math.nan, "received": math.nan}
+    return {"per_sub_msgs_per_s": statistics.median(rates), "slowest_sub": min(rates),
+            "received": statistics.median(r.get("received", math.nan) for r in per_sub)}
+
+
+def delivered(out: Dict[str, float], published: Dict[str, Any]) -> Dict[str, float]:
+    """`out` of a PUB/SUB run with the fraction of the published messages
+    that the median subscriber received (a publisher drops what a slow
+    subscriber's queue cannot take)."""
+    sent = float(published.get("sent") or 0)
+    got = out.get("received", math.nan)
+    return dict(out, delivered=got / sent if sent > 0 and not math.isnan(got) else math.nan)

@@ -50,9 +50,11 @@ def _verdict(m: Metric, rec: Dict[str, Any]):  # -> (str, Optional[bool])
     if m.target is None:
         return "", None
     kind, limit = m.target
-    value = rec["ratio"] if kind == "ratio" else _median(rec, "nngkit")
+    rival = {"ratio": "pynng", "nng": "C NNG"}.get(kind)
+    value = {"ratio": rec["ratio"], "nng": rec["ratios"].get("nng", math.nan)}.get(
+        kind, _median(rec, "nngkit"))
     sign = ">=" if m.higher_is_better else "<="
-    text = ("%s %gx pynng" % (sign, limit)) if kind == "ratio" else ("%s %g%s" % (sign, limit, m.unit[:m.unit == "x"]))
+    text = ("%s %gx %s" % (sign, limit, rival)) if rival else ("%s %g%s" % (sign, limit, m.unit[:m.unit == "x"]))
     if math.isnan(value):
         return text, None
     return text, (value >= limit) if sign == ">=" else (value <= limit)
@@ -71,6 +73,8 @@ def fmt(v: float, unit: str) -> str:
         return "%.2fx" % v
     if unit == "s":
         return "%.2f" % v
+    if unit == "fraction":
+        return "%.3f" % v
     if unit == "KiB" and v >= 10000:
         return "%.0f" % v
     return "%.1f" % v if v != int(v) else "%d" % v

@@ -74,13 +74,18 @@ static inline void nkb_rtt_print(double *t, long n)
            t[k50] * 1e6, t[k99 < 0 ? 0 : k99] * 1e6, n);
 }
 
-/* Block until the driver says "close" (or stdin ends). */
-static inline void nkb_wait_close(void)
+/* Block until the driver says `word` (or stdin ends). */
+static inline void nkb_wait_word(const char *word)
 {
     char line[64];
     while (fgets(line, sizeof line, stdin) != NULL)
-        if (strncmp(line, "close", 5) == 0)
+        if (strncmp(line, word, strlen(word)) == 0)
             return;
+}
+
+static inline void nkb_wait_close(void)
+{
+    nkb_wait_word("close");
 }
 
 static inline void nkb_die(const char *what, const char *why)

@@ -6,10 +6,17 @@
  *   nng_bench rtt URL SECONDS      64 B round trips, prints median/p99
  *   nng_bench push URL SIZE SECONDS
  *   nng_bench pull URL WARM LIMIT  prints msg/s and MB/s
+ *   nng_bench pub URL SIZE SECONDS  after "go" on stdin, publish, then END x3
+ *   nng_bench sub URL N WARM       N subscribers (a thread each); prints
+ *                                  "dialled", then each one's rate and count
  */
+#include <pthread.h>
+
 #include <nng/nng.h>
 #include <nng/protocol/pipeline0/pull.h>
 #include <nng/protocol/pipeline0/push.h>
+#include <nng/protocol/pubsub0/pub.h>
+#include <nng/protocol/pubsub0/sub.h>
 #include <nng/protocol/reqrep0/rep.h>
 #include <nng/protocol/reqrep0/req.h>
 
@@ -156,6 +163,93 @@ static void pull(const char *url, double warm)
     nng_close(s);
 }
 
+static void serve_pub(const char *url, size_t size, double seconds)
+{
+    nng_socket s;
+    char json[64];
+    long sent = 0;
+    check(nng_pub0_open(&s), "pub");
+    setup(s);
+    listen_ready(s, url);
+    nkb_wait_word("go"); /* the subscribers have dialled */
+    double deadline = nkb_now() + seconds;
+    while (sent < NKB_MAX_OPS && nkb_now() < deadline) {
+        for (int i = 0; i < 8; i++)
+            send_one(s, size);
+        sent += 8;
+    }
+    for (int i = 0; i < 3; i++)
+        send_one(s, 1);
+    snprintf(json, sizeof json, "{\"sent\": %ld}", sent);
+    finish(s, json);
+}
+
+#define NKB_SUB_IDLE_MS 1000 /* a subscriber whose END was dropped stops after this */
+
+typedef struct {
+    nng_socket s;
+    nkb_meter meter;
+    long received;
+} sub_state;
+
+static void *sub_thread(void *arg)
+{
+    sub_state *st = arg;
+    nng_msg *m;
+    for (long i = 0; i < NKB_MAX_OPS; i++) {
+        if (nng_recvmsg(st->s, &m, 0) != 0)
+            break; /* the idle timeout */
+        size_t n = nng_msg_len(m);
+        nng_msg_free(m);
+        if (n == 1)
+            break;
+        st->received++;
+        nkb_meter_add(&st->meter, 1, (double)n);
+        st->meter.last = nkb_now();
+    }
+    return NULL;
+}
+
+static void print_subs(const sub_state *st, int n)
+{
+    printf("{\"subs\": [");
+    for (int i = 0; i < n; i++) {
+        const nkb_meter *m = &st[i].meter;
+        double span = m->last - m->start;
+        double rate = (m->started && span > 0 && m->count > 0) ? m->count / span : 0;
+        printf("%s{\"msgs_per_s\": %.1f, \"received\": %ld}", i ? ", " : "", rate,
+               st[i].received);
+    }
+    printf("]}\n");
+}
+
+static void subs(const char *url, int n, double warm)
+{
+    sub_state *st = calloc((size_t)n, sizeof *st);
+    pthread_t *th = calloc((size_t)n, sizeof *th);
+    if (st == NULL || th == NULL || n <= 0)
+        nkb_die("sub", "bad count");
+    for (int i = 0; i < n; i++) {
+        st[i].meter.warm = warm;
+        check(nng_sub0_open(&st[i].s), "sub");
+        check(nng_socket_set_ms(st[i].s, NNG_OPT_RECVTIMEO, NKB_SUB_IDLE_MS), "recv timeout");
+        check(nng_socket_set(st[i].s, NNG_OPT_SUB_SUBSCRIBE, "", 0), "subscribe");
+        check(nng_dial(st[i].s, url, NULL, 0), "dial");
+    }
+    for (int i = 0; i < n; i++)
+        if (pthread_create(&th[i], NULL, sub_thread, &st[i]) != 0)
+            nkb_die("sub", "pthread_create");
+    printf("dialled\n"); /* the driver lets the publisher go */
+    fflush(stdout);
+    for (int i = 0; i < n; i++)
+        pthread_join(th[i], NULL);
+    print_subs(st, n);
+    for (int i = 0; i < n; i++)
+        nng_close(st[i].s);
+    free(st);
+    free(th);
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "version") == 0)
@@ -168,7 +262,11 @@ int main(int argc, char **argv)
         serve_push(argv[2], (size_t)atol(argv[3]), atof(argv[4]));
     else if (argc == 5 && strcmp(argv[1], "pull") == 0)
         pull(argv[2], atof(argv[3]));
+    else if (argc == 5 && strcmp(argv[1], "pub") == 0)
+        serve_pub(argv[2], (size_t)atol(argv[3]), atof(argv[4]));
+    else if (argc == 5 && strcmp(argv[1], "sub") == 0)
+        subs(argv[2], atoi(argv[3]), atof(argv[4]));
     else
-        nkb_die("usage", "nng_bench version | rep|rtt|push|pull URL ...");
+        nkb_die("usage", "nng_bench version | rep|rtt|push|pull|pub|sub URL ...");
     return 0;
 }

@@ -16,8 +16,8 @@ from tests.helpers import peers
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def _run(*args: str) -> list:
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--rounds", "1", "--seconds", "0.05",
+def _run(*args: str, seconds: str = "0.05") -> list:
+    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--rounds", "1", "--seconds", seconds,
                            "--json", "-", *args], cwd=ROOT, capture_output=True, text=True,
                           timeout=240)
     assert proc.returncode == 0, proc.stderr
@@ -78,3 +78,18 @@ def test_the_nng11_rival_runs_pynngs_nng_1_11() -> None:
     system = subprocess.run([binary("nng")[0] or "", "version"], capture_output=True, text=True,
                             timeout=30)
     assert system.returncode == 0 and system.stdout.strip() != bundled  # Debian's 1.5.2
+
+
+@pytest.mark.timeout(300)
+def test_pubsub_gives_each_rate_and_the_delivered_fraction() -> None:
+    peers.require_peer("cc")
+    peers.require_file("/usr/include/nng/nng.h", "libnng-dev")
+    # long enough that every one of the 16 subscribers counts messages after its warm-up
+    recs = _run("--only", "pubsub/tcp/sync/64B", "--impls", "nngkit,nng,raw", seconds="0.4")[1:]
+    by_metric = {r["metric"]: r for r in recs}
+    rate, share = by_metric["per_sub_msgs_per_s"], by_metric["delivered"]
+    for impl in ("nngkit", "nng", "raw"):
+        assert rate[impl]["median"] > 0, (impl, rate[impl])
+        assert 0 < share[impl]["median"] <= 1, (impl, share[impl])
+    assert share["raw"]["median"] == 1  # plain tcp drops nothing
+    assert rate["target"] == ">= 2x C NNG" and rate["ratios"]["nng"] > 0
