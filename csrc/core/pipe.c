@@ -168,6 +168,17 @@ void nki_pipe_send(nki_pipe *p, nk_msg *m)
     p->ops->p_kick(p);
 }
 
+void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
+{
+    if (p->closed || p->ops->p_kick_later == NULL) {
+        nki_pipe_send(p, m);
+        return;
+    }
+    nki_stats_tx(p, m);
+    nki_msgq_put(&p->sendq, m);
+    p->ops->p_kick_later(p);
+}
+
 void nki_pipe_pause(nki_pipe *p)
 {
     p->paused = true;

@@ -15,6 +15,9 @@ typedef struct {
     /* New messages were put on p->sendq: start writing them.  Must not call
      * back into the protocol synchronously. */
     void (*p_kick)(nki_pipe *p);
+    /* Optional: like p_kick, but the writing may wait for the reactor, so
+     * that messages queued meanwhile go out in the same write (fan-out). */
+    void (*p_kick_later)(nki_pipe *p);
     /* The protocol unpaused the pipe: deliver buffered and new messages. */
     void (*p_resume)(nki_pipe *p);
     /* Release transport resources; called once, from nki_pipe_close. */
@@ -61,6 +64,8 @@ void nki_pipe_atfork_child(void);
 
 /* For protocols and the core. */
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */
+/* The same, but the transport may write it later from the reactor (p_kick_later). */
+void nki_pipe_send_later(nki_pipe *p, nk_msg *m);
 static inline bool nki_pipe_busy(const nki_pipe *p)
 {
     return p->sendq.len > 0;

@@ -247,7 +247,7 @@ int nki_rq_set_cap(nki_rq *rq, int64_t cap)
 
 /* ---- lossy send ---- */
 
-void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit)
+void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit, bool later)
 {
     if (p->sendq.len > limit && p->sendq.len >= 2) {
         /* Keep the head (it may be partly on the wire); drop the next. */
@@ -257,7 +257,11 @@ void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit)
         nki_stat_unsend(p, NKI_CONTAINER(second, nk_msg, node));
         nk_msg_free(NKI_CONTAINER(second, nk_msg, node));
     }
-    nki_pipe_send(p, m);
+    if (later) {
+        nki_pipe_send_later(p, m);
+    } else {
+        nki_pipe_send(p, m);
+    }
 }
 
 /* ---- backtraces ---- */
@@ -294,9 +298,16 @@ void nki_fan_remove(nki_fan_pipe *fp)
     nki_node_remove(&fp->node);
 }
 
+/*
+ * A message for several pipes is written by the reactor (nki_pipe_send_later):
+ * the sender's thread then only queues it, and each pipe writes everything
+ * queued since its last write in one writev instead of one per message and
+ * pipe.  With a single pipe it is written at once, as any other send.
+ */
 void nki_fan_send(nki_fan *f, nk_msg *m, uint32_t skip)
 {
     nki_node *n;
+    bool later = f->pipes.head.next->next != &f->pipes.head;
     for (n = f->pipes.head.next; n != &f->pipes.head; n = n->next) {
         nki_fan_pipe *fp = NKI_CONTAINER(n, nki_fan_pipe, node);
         nk_msg *out;
@@ -309,7 +320,7 @@ void nki_fan_send(nki_fan *f, nk_msg *m, uint32_t skip)
             m = NULL;
         }
         if (out != NULL) {
-            nki_pipe_send_lossy(fp->p, out, (size_t) f->limit);
+            nki_pipe_send_lossy(fp->p, out, (size_t) f->limit, later);
         }
     }
     nk_msg_free(m);

@@ -109,7 +109,7 @@ int nki_fan_set_limit(nki_fan *f, int64_t v);
 
 /* Queues m on p unless more than 'limit' messages wait behind the one in
  * flight; then the oldest waiting one is dropped to make room. */
-void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit);
+void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit, bool later);
 
 /* ---- option rows for the limits above ----
  * 'f' names the queue inside the protocol's state T (the table's object). */

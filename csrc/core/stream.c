@@ -37,6 +37,8 @@ typedef struct {
     nki_timer hs_timer;
     nki_task resume_task;
     nki_task close_task;
+    nki_task write_task; /* p_kick_later's write, from the reactor */
+    bool write_later;    /* write_task is posted */
     int werr;
     uint8_t hs_out[8];
     size_t hs_out_off;
@@ -188,6 +190,40 @@ static void sp_kick(nki_pipe *p)
     spipe *sp = (spipe *) p;
     if (sp->ready && sp->base.sendq.len > 0) {
         sp_write(sp, false);
+    }
+}
+
+static void sp_write_task(void *arg)
+{
+    spipe *sp = arg;
+    sp->write_later = false;
+    if (sp->ready && sp->base.sendq.len > 0 && !sp->base.closed) {
+        sp_write(sp, true);
+    }
+}
+
+static void sp_kick_later(nki_pipe *p)
+{
+    spipe *sp = (spipe *) p;
+    if (sp->ready) { /* else the handshake's end writes the queue */
+        sp->write_later = true;
+        nki_task_post(&sp->write_task);
+    }
+}
+
+/* Closing with a later write still pending: make it now, once and without
+ * waiting, so that what was sent just before a close leaves as it would
+ * have left had it been written at once. */
+static void sp_write_pending(spipe *sp)
+{
+    struct iovec iov[IOV_MSGS * 3];
+    if (!sp->write_later) {
+        return;
+    }
+    sp->write_later = false;
+    nki_task_cancel(&sp->write_task);
+    if (sp->ready && sp->base.sendq.len > 0) {
+        (void) nki_bs_writev(sp->bs, iov, sp_gather(sp, iov));
     }
 }
 
@@ -524,6 +560,7 @@ static void sp_close(nki_pipe *p)
     nki_timer_cancel(&sp->hs_timer);
     nki_task_cancel(&sp->resume_task);
     nki_task_cancel(&sp->close_task);
+    sp_write_pending(sp);
     nki_pfd_fini(&sp->pfd);
     nki_bs_close(sp->bs);
     nki_count(NK_DEBUG_FDS, -1);
@@ -543,6 +580,7 @@ static void sp_free(nki_pipe *p)
 static const nki_pipe_ops stream_pipe_ops = {
     .p_stream = nki_stream_pipe_stream,
     .p_kick = sp_kick,
+    .p_kick_later = sp_kick_later,
     .p_resume = sp_resume,
     .p_close = sp_close,
     .p_free = sp_free,
@@ -600,6 +638,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
     nki_timer_init(&sp->hs_timer, sp_hs_timeout, sp);
     nki_task_init(&sp->resume_task, sp_resume_task, sp);
     nki_task_init(&sp->close_task, sp_close_task, sp);
+    nki_task_init(&sp->write_task, sp_write_task, sp);
     if (nki_pipe_init(&sp->base, s, ep, &stream_pipe_ops) != 0) {
         nki_pfd_fini(&sp->pfd);
         nki_bs_close(sp->bs);
