@@ -179,6 +179,13 @@ void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
     p->ops->p_kick_later(p);
 }
 
+void nki_pipe_flush(nki_pipe *p)
+{
+    if (!p->closed && p->sendq.len > 0) {
+        p->ops->p_kick(p);
+    }
+}
+
 void nki_pipe_pause(nki_pipe *p)
 {
     p->paused = true;

@@ -66,6 +66,8 @@ void nki_pipe_atfork_child(void);
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */
 /* The same, but the transport may write it later from the reactor (p_kick_later). */
 void nki_pipe_send_later(nki_pipe *p, nk_msg *m);
+/* Write what is queued now, without waiting for a later write. */
+void nki_pipe_flush(nki_pipe *p);
 static inline bool nki_pipe_busy(const nki_pipe *p)
 {
     return p->sendq.len > 0;

@@ -249,6 +249,12 @@ int nki_rq_set_cap(nki_rq *rq, int64_t cap)
 
 void nki_pipe_send_lossy(nki_pipe *p, nk_msg *m, size_t limit, bool later)
 {
+    if (later && p->sendq.len > limit) {
+        /* A full queue only waits for a later write: write it now, so that
+         * what is dropped is only what the connection cannot take, as when
+         * every send is written at once. */
+        nki_pipe_flush(p);
+    }
     if (p->sendq.len > limit && p->sendq.len >= 2) {
         /* Keep the head (it may be partly on the wire); drop the next. */
         nki_node *second = p->sendq.list.head.next->next;

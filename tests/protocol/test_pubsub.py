@@ -200,3 +200,15 @@ def test_queue_sizes_range_from_1_to_8192(sockets, cls, opt):
         with pytest.raises(nk.InvalidOperation):
             setattr(s, opt, bad)
     assert getattr(s, opt) == 8192
+
+
+async def test_a_burst_to_several_subscribers_then_close_reaches_them_all(sockets, addr, transport, mode):
+    """Messages for several pipes are written in batches: a burst longer than
+    the send buffer (16) loses nothing while the connections take it, and
+    what was sent just before the publisher closes still goes out."""
+    pub, subs = star(sockets, addr, transport, nk.Pub0, nk.Sub0, 3, spoke_opts={"topics": b""})
+    bodies = [b"burst %03d" % i for i in range(40)]
+    await send_all(mode, pub, bodies)
+    pub.close()
+    for s in subs:
+        assert [await mode.recv(s) for _ in bodies] == bodies
