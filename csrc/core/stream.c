@@ -439,7 +439,8 @@ static size_t sp_scratch_want(const spipe *sp)
 static void sp_readable(spipe *sp)
 {
     int rounds;
-    for (rounds = 0; rounds < 16 && !sp->base.closed; rounds++) {
+    bool drained = false; /* a read came back short: the socket is empty */
+    for (rounds = 0; rounds < 16 && !sp->base.closed && !drained; rounds++) {
         ssize_t n;
         if ((sp->ready && sp->base.paused) || sp->pend != NULL) {
             break; /* bytes already read come first */
@@ -447,8 +448,11 @@ static void sp_readable(spipe *sp)
         if (sp_direct(sp)) {
             n = sp_read_direct(sp);
         } else {
-            n = nki_bs_read(sp->bs, scratch, sp_scratch_want(sp));
+            size_t want = sp_scratch_want(sp);
+            n = nki_bs_read(sp->bs, scratch, want);
             if (n > 0) {
+                /* No read to learn EAGAIN: the poll says when more comes. */
+                drained = (size_t) n < want;
                 sp->rbuf = scratch;
                 sp->rpos = 0;
                 sp->rlen = (size_t) n;
