@@ -62,6 +62,10 @@ bool nki_aio_park(nk_aio *a, nki_cancel_fn fn, void *arg)
     return true;
 }
 
+/* The queue whose owner is serving the core's I/O (nk_poll_step) and drains
+ * it right after: completions to it need not make its fd readable. */
+static nk_cq *quiet_cq;
+
 void nki_aio_finish(nk_aio *a, int result)
 {
     nki_timer_cancel(&a->timer);
@@ -75,7 +79,7 @@ void nki_aio_finish(nk_aio *a, int result)
     if (a->cq) {
         nk_cq *cq = a->cq;
         nki_list_append(&cq->done, &a->cq_node);
-        if (!cq->signalled) {
+        if (!cq->signalled && cq != quiet_cq) {
             uint64_t one = 1;
             cq->signalled = true;
             (void) !write(cq->fd, &one, sizeof(one));
@@ -300,6 +304,30 @@ int nk_cq_drain(nk_cq *cq, uint64_t *tags, int max)
         (void) !read(cq->fd, &v, sizeof(v));
         cq->signalled = false;
     }
+    nki_unlock();
+    return n;
+}
+
+int nk_poll_fd(void)
+{
+    nki_init();
+    return nki_poll_fd();
+}
+
+void nk_poll_lend(int on)
+{
+    nki_lock();
+    nki_poll_lend(on);
+    nki_unlock();
+}
+
+int nk_poll_step(nk_cq *cq)
+{
+    int n;
+    nki_lock();
+    quiet_cq = cq;
+    n = nki_poll_step();
+    quiet_cq = NULL;
     nki_unlock();
     return n;
 }

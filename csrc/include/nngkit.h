@@ -161,6 +161,24 @@ int nk_cq_drain(nk_cq *cq, uint64_t *tags, int max);
 void nk_cq_close(nk_cq *cq); /* every aio using it must be freed first */
 
 /*
+ * Lending the core's I/O to an idle event loop.  nk_poll_fd is readable
+ * while the core has I/O ready; nk_poll_step serves what is ready now on
+ * the calling thread (timers and tasks stay with the core's thread) and
+ * returns how many descriptors it served, or -1 when all that was ready is
+ * the core thread's own wakeup (the fd stays readable until that thread
+ * has run: stop watching it for now).  A loop that waits for
+ * completions watches this fd beside its queue's, so that a reply can
+ * complete on the loop's own thread as soon as it arrives, instead of
+ * after the core's thread has woken up, read it and woken the loop.
+ */
+int nk_poll_fd(void);
+/* The caller starts (1) or stops (0) watching nk_poll_fd.  While anyone
+ * watches, the core's thread gives a watcher a moment (1 ms at most) to
+ * serve ready I/O before it serves it itself, instead of racing it. */
+void nk_poll_lend(int on);
+int nk_poll_step(nk_cq *cq); /* completions to cq meanwhile: drain it next */
+
+/*
  * Devices: relay messages both ways between two raw sockets, in the core,
  * until either socket closes.  nk_device_wait returns 1 once it has ended.
  */

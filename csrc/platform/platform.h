@@ -55,6 +55,13 @@ struct nki_pfd {
 #define NKI_POLL_IN 1u
 #define NKI_POLL_OUT 2u
 #define NKI_POLL_ERR 4u
+/* The reactor's epoll fd (readable while I/O is ready), and one pass over
+ * the I/O ready now on the calling thread, lock held (nk_poll_step): how
+ * many fds it served, or -1 if only the reactor's own wakeup was ready. */
+int nki_poll_fd(void);
+int nki_poll_step(void);
+/* A thread starts (on) or stops serving the core's I/O while it waits. */
+void nki_poll_lend(int on);
 int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg);
 void nki_pfd_arm(nki_pfd *pfd, unsigned events);
 void nki_pfd_fini(nki_pfd *pfd);

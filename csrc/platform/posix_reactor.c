@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -26,6 +28,13 @@ static int in_dispatch; /* the reactor holds the lock and will run tasks */
 #define SLEEP_MAX 1000
 static nki_time sleep_until = NKI_TIME_NEVER;
 static nki_time last_active; /* when epoll_wait last returned events */
+/* Threads serving the core's I/O themselves while they wait (nk_poll_lend).
+ * While there are any, the reactor woken by I/O first gives them up to
+ * LEND_GRACE_MS to serve it, so that the two do not race for the lock and
+ * the reads; what is still unserved then (a lender busy elsewhere), it
+ * serves itself. */
+#define LEND_GRACE_MS 1
+static int lenders;
 static pthread_t reactor_thr;
 static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
 static int started; /* the reactor of this process is running */
@@ -346,6 +355,40 @@ static void run_io(const struct epoll_event *evs, int n)
     }
 }
 
+int nki_poll_fd(void)
+{
+    return epfd;
+}
+
+void nki_poll_lend(int on)
+{
+    lenders += on ? 1 : -1;
+    if (!on) {
+        wake(); /* a reactor waiting out its grace serves the rest now */
+    }
+}
+
+/* Only the I/O callbacks: the wakeup eventfd, timers and tasks are the
+ * reactor thread's (it alone frees what tasks free, after its own batch). */
+int nki_poll_step(void)
+{
+    struct epoll_event evs[EVENTS_MAX];
+    int i, served = 0, wakeup = 0, n = epoll_wait(epfd, evs, EVENTS_MAX, 0);
+    for (i = 0; i < n; i++) {
+        nki_pfd *pfd = evs[i].data.ptr;
+        if (pfd == NULL) {
+            wakeup = 1;
+        } else if (pfd->active) {
+            pfd->cb(pfd, poll_events(evs[i].events));
+            served++;
+        }
+    }
+    if (served > 0) {
+        last_active = nki_clock();
+    }
+    return served == 0 && wakeup ? -1 : served;
+}
+
 static void run_timers(void)
 {
     nki_time now = nki_clock();
@@ -354,6 +397,28 @@ static void run_timers(void)
         nki_timer_cancel(t);
         t->cb(t);
     }
+}
+
+static bool has_io(const struct epoll_event *evs, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        if (evs[i].data.ptr != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* I/O is ready and a lender may serve it: wait (lock released) until the
+ * grace ends or the reactor is woken, then take what is ready by then. */
+static int after_grace(struct epoll_event *evs, int tmo)
+{
+    struct pollfd pw = {.fd = wakefd, .events = POLLIN};
+    nki_unlock();
+    (void) poll(&pw, 1, tmo >= 0 && tmo < LEND_GRACE_MS ? tmo : LEND_GRACE_MS);
+    nki_lock();
+    return epoll_wait(epfd, evs, EVENTS_MAX, 0);
 }
 
 static void *reactor_main(void *unused)
@@ -368,6 +433,9 @@ static void *reactor_main(void *unused)
         nki_unlock();
         n = wait_io(evs, tmo);
         nki_lock();
+        if (lenders > 0 && has_io(evs, n)) {
+            n = after_grace(evs, tmo);
+        }
         in_dispatch = 1; /* posts need no wakeup: the next plan_sleep sees them */
         run_io(evs, n);
         run_timers();
@@ -387,6 +455,7 @@ void nki_plat_reactor_reset(void)
     task_head = task_tail = NULL;
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;
+    lenders = 0;
     sleep_until = NKI_TIME_NEVER;
 }
 

@@ -1,5 +1,15 @@
 """The completion queue of an asyncio event loop, watched with add_reader.
 
+While an operation of the loop is pending, the loop also watches the
+core's I/O (``nk_poll_fd``) and serves what is ready itself
+(``nk_poll_step``), then drains its queue: a reply then completes on the
+loop's thread as soon as the loop wakes, rather than after the core's
+thread has woken, read it and woken the loop in turn.  Meanwhile
+(``nk_poll_lend``) the core's thread leaves ready I/O to the loop for up to
+a millisecond before it serves it itself (a loop busy elsewhere delays
+nobody for longer).  A loop that finds nothing pending when the core has
+I/O stops watching: a busy loop's reads stay on the core's thread.
+
 One queue per loop, made on first use (`queue_for`).  The queue of a loop
 that has been closed (or collected) is released when the next queue is
 made, by `release_closed_loops` (``_debug.live_counts`` calls it), or at
@@ -13,7 +23,11 @@ import threading
 import weakref
 from typing import Any, Callable, Dict, List, Optional
 
+from .core import lib
 from .cq import CompletionQueue, Entry
+
+_poll_step: Callable[[Any], int] = lib.nk_poll_step
+_lend: Callable[[int], None] = lib.nk_poll_lend
 
 __all__ = ["AsyncioQueue", "queue_for", "release_closed_loops", "release_at_exit"]
 
@@ -31,11 +45,38 @@ class AsyncioQueue(CompletionQueue):
             self.loop: Callable[[], Optional[asyncio.AbstractEventLoop]] = weakref.ref(loop)
         except TypeError:  # a loop type without weakref support
             self.loop = lambda: loop
+        self._poll_fd = int(lib.nk_poll_fd())
+        self._lending = False  # the loop watches _poll_fd
         try:
             loop.add_reader(self._fd, self.drain)
         except BaseException:
             self._close_cq()
             raise
+
+    def _waiting(self) -> None:
+        if not self._lending:
+            loop = self.loop()
+            if loop is not None:
+                loop.add_reader(self._poll_fd, self._poll)
+                self._lending = True
+                _lend(1)
+
+    def _poll(self) -> None:
+        """The core has I/O ready: if the loop waits for it, serve it here
+        and wake what completed.  Watching stops when nothing waits (the
+        core's thread serves a busy loop) or when all that is ready is the
+        core thread's own wakeup (which keeps the fd readable until then)."""
+        if not self._pending or _poll_step(self._cq) < 0:
+            self._stop_lending()
+        self.drain()
+
+    def _stop_lending(self) -> None:
+        if self._lending:
+            self._lending = False
+            _lend(0)
+            loop = self.loop()
+            if loop is not None and not loop.is_closed():
+                loop.remove_reader(self._poll_fd)
 
     def _new_waiter(self) -> "asyncio.Future[None]":
         loop = self.loop()
@@ -56,6 +97,10 @@ class AsyncioQueue(CompletionQueue):
                 loop.remove_reader(self._fd)
             except Exception:
                 pass
+        try:
+            self._stop_lending()
+        except Exception:
+            pass
 
 
 # Queues by id(loop); each queue keeps only a weak reference to its loop.

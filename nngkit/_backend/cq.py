@@ -66,6 +66,9 @@ class CompletionQueue:
     def _unwatch(self) -> None:
         """Stop watching the fd (called once, by `close`)."""
 
+    def _waiting(self) -> None:
+        """An operation is now pending here (a hook: asyncio lends itself the core's I/O)."""
+
     # -- shared logic -----------------------------------------------------
 
     async def settle(self, held: Optional[Held], start: Start) -> Any:
@@ -84,6 +87,7 @@ class CompletionQueue:
         entry.aio = start(tag)
         self._pending[tag] = entry
         self._users += 1
+        self._waiting()
         try:
             await self.wait(entry)
         except BaseException:
@@ -96,6 +100,7 @@ class CompletionQueue:
         return self._cq
 
     def drain(self) -> None:
+        """Wake the task of every completed operation."""
         while self._cq is not None:
             n = lib.nk_cq_drain(self._cq, self._tags, _BATCH)
             for i in range(max(n, 0)):
