@@ -35,6 +35,10 @@ static nki_time last_active; /* when epoll_wait last returned events */
  * serves itself. */
 #define LEND_GRACE_MS 1
 static int lenders;
+/* A lender has polled since the last grace that ended with I/O unserved.
+ * A lender that stopped polling (its loop busy or stopped) costs one grace,
+ * not one per event. */
+static bool lender_alive;
 static pthread_t reactor_thr;
 static pthread_mutex_t init_mtx = PTHREAD_MUTEX_INITIALIZER;
 static int started; /* the reactor of this process is running */
@@ -363,6 +367,7 @@ int nki_poll_fd(void)
 void nki_poll_lend(int on)
 {
     lenders += on ? 1 : -1;
+    lender_alive = true;
     if (!on) {
         wake(); /* a reactor waiting out its grace serves the rest now */
     }
@@ -374,6 +379,7 @@ int nki_poll_step(void)
 {
     struct epoll_event evs[EVENTS_MAX];
     int i, served = 0, wakeup = 0, n = epoll_wait(epfd, evs, EVENTS_MAX, 0);
+    lender_alive = true;
     for (i = 0; i < n; i++) {
         nki_pfd *pfd = evs[i].data.ptr;
         if (pfd == NULL) {
@@ -433,8 +439,9 @@ static void *reactor_main(void *unused)
         nki_unlock();
         n = wait_io(evs, tmo);
         nki_lock();
-        if (lenders > 0 && has_io(evs, n)) {
+        if (lenders > 0 && lender_alive && has_io(evs, n)) {
             n = after_grace(evs, tmo);
+            lender_alive = !has_io(evs, n);
         }
         in_dispatch = 1; /* posts need no wakeup: the next plan_sleep sees them */
         run_io(evs, n);
@@ -456,6 +463,7 @@ void nki_plat_reactor_reset(void)
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;
     lenders = 0;
+    lender_alive = false;
     sleep_until = NKI_TIME_NEVER;
 }
 

@@ -70,6 +70,11 @@ class AsyncioQueue(CompletionQueue):
             self._stop_lending()
         self.drain()
 
+    def _given_up(self) -> None:
+        # Cancelled tasks (a loop shutting down, say) need no more polling.
+        if all(entry.waiter is None for entry in self._pending.values()):
+            self._stop_lending()
+
     def _stop_lending(self) -> None:
         if self._lending:
             self._lending = False

@@ -66,6 +66,9 @@ class CompletionQueue:
     def _unwatch(self) -> None:
         """Stop watching the fd (called once, by `close`)."""
 
+    def _given_up(self) -> None:
+        """A task stopped waiting (a hook, after `abandon`)."""
+
     def _waiting(self) -> None:
         """An operation is now pending here (a hook: asyncio lends itself the core's I/O)."""
 
@@ -92,6 +95,7 @@ class CompletionQueue:
             await self.wait(entry)
         except BaseException:
             self.abandon(entry)
+            self._given_up()
             raise
         return entry.aio
 

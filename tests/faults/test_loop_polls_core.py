@@ -10,6 +10,7 @@ from typing import Any, List
 
 import pytest
 
+from nngkit._backend import asyncio_queue
 from tests.helpers.impl import nk
 from tests.helpers.sync import Catcher, dial, listen
 
@@ -150,6 +151,24 @@ def test_a_blocking_receiver_in_another_thread_is_woken_by_the_loop(sockets, add
     assert asyncio.run(main()) == [b"a%d" % i for i in range(50)]
     assert t.finish(30).error is None, t.error
     assert got == [b"s%d" % i for i in range(50)]
+
+
+def test_a_loop_that_ends_with_a_receive_pending_stops_watching(sockets, addr, leak_check):
+    """asyncio.run cancels the waiting task at its end: the loop's queue
+    must give the core's I/O back then, not when it is next collected."""
+    pull, push = _pair(sockets, addr, "tcp", nk.Pull0, nk.Push0)
+    seen = []
+
+    async def main() -> None:
+        seen.append(asyncio_queue.queue_for(asyncio.get_running_loop()))
+        asyncio.ensure_future(pull.arecv())
+        await asyncio.sleep(0)
+        assert seen[0]._lending
+
+    asyncio.run(main())
+    assert not seen[0]._lending
+    push.send(b"read by the core's thread")  # and a blocking receive gets it
+    assert pull.recv() == b"read by the core's thread"
 
 
 def test_a_loop_closed_while_watching_leaves_the_next_loop_working(sockets, addr, leak_check):
