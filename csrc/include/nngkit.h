@@ -172,9 +172,10 @@ void nk_cq_close(nk_cq *cq); /* every aio using it must be freed first */
  * after the core's thread has woken up, read it and woken the loop.
  */
 int nk_poll_fd(void);
-/* The caller starts (1) or stops (0) watching nk_poll_fd.  While anyone
- * watches, the core's thread gives a watcher a moment (1 ms at most) to
- * serve ready I/O before it serves it itself, instead of racing it. */
+/* A caller watching nk_poll_fd now waits for a completion (1), or no
+ * longer does (0).  While anyone waits so, the core's thread gives the
+ * waiters a moment (1 ms at most) to serve ready I/O before it serves it
+ * itself, instead of racing them for it. */
 void nk_poll_lend(int on);
 int nk_poll_step(nk_cq *cq); /* completions to cq meanwhile: drain it next */
 

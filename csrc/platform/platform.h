@@ -60,7 +60,8 @@ struct nki_pfd {
  * many fds it served, or -1 if only the reactor's own wakeup was ready. */
 int nki_poll_fd(void);
 int nki_poll_step(void);
-/* A thread starts (on) or stops serving the core's I/O while it waits. */
+/* A thread that serves the core's I/O while it waits (nk_poll_step) now
+ * waits (on) or no longer does. */
 void nki_poll_lend(int on);
 int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg);
 void nki_pfd_arm(nki_pfd *pfd, unsigned events);

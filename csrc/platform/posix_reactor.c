@@ -35,6 +35,7 @@ static nki_time last_active; /* when epoll_wait last returned events */
  * serves itself. */
 #define LEND_GRACE_MS 1
 static int lenders;
+static bool in_grace; /* the reactor waits out a grace (lock released) */
 /* A lender has polled since the last grace that ended with I/O unserved.
  * A lender that stopped polling (its loop busy or stopped) costs one grace,
  * not one per event. */
@@ -359,6 +360,18 @@ static void run_io(const struct epoll_event *evs, int n)
     }
 }
 
+/* Whether any of the events is I/O (not the reactor's wakeup). */
+static bool has_io(const struct epoll_event *evs, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) {
+        if (evs[i].data.ptr != NULL) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int nki_poll_fd(void)
 {
     return epfd;
@@ -366,10 +379,13 @@ int nki_poll_fd(void)
 
 void nki_poll_lend(int on)
 {
+    struct epoll_event evs[8];
     lenders += on ? 1 : -1;
     lender_alive = true;
-    if (!on) {
-        wake(); /* a reactor waiting out its grace serves the rest now */
+    /* The reactor waiting out a grace serves what is still ready now (a
+     * look first: waking it for nothing would cost more than the look). */
+    if (!on && in_grace && has_io(evs, epoll_wait(epfd, evs, 8, 0))) {
+        wake();
     }
 }
 
@@ -405,25 +421,16 @@ static void run_timers(void)
     }
 }
 
-static bool has_io(const struct epoll_event *evs, int n)
-{
-    int i;
-    for (i = 0; i < n; i++) {
-        if (evs[i].data.ptr != NULL) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /* I/O is ready and a lender may serve it: wait (lock released) until the
  * grace ends or the reactor is woken, then take what is ready by then. */
 static int after_grace(struct epoll_event *evs, int tmo)
 {
     struct pollfd pw = {.fd = wakefd, .events = POLLIN};
+    in_grace = true;
     nki_unlock();
     (void) poll(&pw, 1, tmo >= 0 && tmo < LEND_GRACE_MS ? tmo : LEND_GRACE_MS);
     nki_lock();
+    in_grace = false;
     return epoll_wait(epfd, evs, EVENTS_MAX, 0);
 }
 
@@ -463,7 +470,7 @@ void nki_plat_reactor_reset(void)
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;
     lenders = 0;
-    lender_alive = false;
+    lender_alive = in_grace = false;
     sleep_until = NKI_TIME_NEVER;
 }
 

@@ -4,11 +4,12 @@ While an operation of the loop is pending, the loop also watches the
 core's I/O (``nk_poll_fd``) and serves what is ready itself
 (``nk_poll_step``), then drains its queue: a reply then completes on the
 loop's thread as soon as the loop wakes, rather than after the core's
-thread has woken, read it and woken the loop in turn.  Meanwhile
-(``nk_poll_lend``) the core's thread leaves ready I/O to the loop for up to
-a millisecond before it serves it itself (a loop busy elsewhere delays
-nobody for longer).  A loop that finds nothing pending when the core has
-I/O stops watching: a busy loop's reads stay on the core's thread.
+thread has woken, read it and woken the loop in turn.  While an operation
+waits (``nk_poll_lend``), the core's thread leaves ready I/O to the loop
+for up to a millisecond before it serves it itself (a loop busy elsewhere
+delays nobody for longer); once nothing waits, the core's thread reads
+ahead beside the loop as before.  A loop found busy (callbacks ready) or
+with nothing pending when the core has I/O stops watching for a while.
 
 One queue per loop, made on first use (`queue_for`).  The queue of a loop
 that has been closed (or collected) is released when the next queue is
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import weakref
 from typing import Any, Callable, Dict, List, Optional
 
@@ -28,6 +30,10 @@ from .cq import CompletionQueue, Entry
 
 _poll_step: Callable[[Any], int] = lib.nk_poll_step
 _lend: Callable[[int], None] = lib.nk_poll_lend
+_now = time.monotonic
+# A loop found busy when the core had I/O does not watch the core again for
+# this long: its reads stay on the core's thread, which runs beside it.
+_BUSY_BACKOFF = 0.005
 
 __all__ = ["AsyncioQueue", "queue_for", "release_closed_loops", "release_at_exit"]
 
@@ -46,7 +52,9 @@ class AsyncioQueue(CompletionQueue):
         except TypeError:  # a loop type without weakref support
             self.loop = lambda: loop
         self._poll_fd = int(lib.nk_poll_fd())
-        self._lending = False  # the loop watches _poll_fd
+        self._watching = False  # the loop watches _poll_fd
+        self._lent = False  # the core's thread leaves ready I/O to this loop (nk_poll_lend)
+        self._watch_after = 0.0  # not before this time (busy backoff)
         try:
             loop.add_reader(self._fd, self.drain)
         except BaseException:
@@ -54,31 +62,47 @@ class AsyncioQueue(CompletionQueue):
             raise
 
     def _waiting(self) -> None:
-        if not self._lending:
+        if not self._watching:
             loop = self.loop()
-            if loop is not None:
-                loop.add_reader(self._poll_fd, self._poll)
-                self._lending = True
-                _lend(1)
+            if loop is None or _now() < self._watch_after:
+                return
+            loop.add_reader(self._poll_fd, self._poll)
+            self._watching = True
+        if not self._lent:
+            self._lent = True
+            _lend(1)
 
     def _poll(self) -> None:
-        """The core has I/O ready: if the loop waits for it, serve it here
-        and wake what completed.  Watching stops when nothing waits (the
-        core's thread serves a busy loop) or when all that is ready is the
-        core thread's own wakeup (which keeps the fd readable until then)."""
-        if not self._pending or _poll_step(self._cq) < 0:
-            self._stop_lending()
+        """The core has I/O ready: if the loop waits for it and has nothing
+        else to do, serve it here and wake what completed.  Watching stops
+        for `_BUSY_BACKOFF` if the loop is busy (asyncio's run queue is not
+        empty), and until the next wait if nothing waits or all that is ready
+        is the core thread's own wakeup (which keeps the fd readable until
+        that thread has run)."""
+        if self._pending and getattr(self.loop(), "_ready", None):
+            self._watch_after = _now() + _BUSY_BACKOFF
+            self._stop_watching()
+        elif not self._pending or _poll_step(self._cq) < 0:
+            self._stop_watching()
         self.drain()
+
+    def drain(self) -> None:
+        super().drain()
+        if self._lent and not self._pending:
+            self._lent = False  # nothing waits: the core's thread reads ahead again
+            _lend(0)
 
     def _given_up(self) -> None:
         # Cancelled tasks (a loop shutting down, say) need no more polling.
         if all(entry.waiter is None for entry in self._pending.values()):
-            self._stop_lending()
+            self._stop_watching()
 
-    def _stop_lending(self) -> None:
-        if self._lending:
-            self._lending = False
+    def _stop_watching(self) -> None:
+        if self._lent:
+            self._lent = False
             _lend(0)
+        if self._watching:
+            self._watching = False
             loop = self.loop()
             if loop is not None and not loop.is_closed():
                 loop.remove_reader(self._poll_fd)
@@ -103,7 +127,7 @@ class AsyncioQueue(CompletionQueue):
             except Exception:
                 pass
         try:
-            self._stop_lending()
+            self._stop_watching()
         except Exception:
             pass
 

@@ -163,10 +163,10 @@ def test_a_loop_that_ends_with_a_receive_pending_stops_watching(sockets, addr, l
         seen.append(asyncio_queue.queue_for(asyncio.get_running_loop()))
         asyncio.ensure_future(pull.arecv())
         await asyncio.sleep(0)
-        assert seen[0]._lending
+        assert seen[0]._watching
 
     asyncio.run(main())
-    assert not seen[0]._lending
+    assert not seen[0]._watching
     push.send(b"read by the core's thread")  # and a blocking receive gets it
     assert pull.recv() == b"read by the core's thread"
 
