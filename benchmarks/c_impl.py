@@ -20,7 +20,7 @@ from .peer import LineReader
 
 GROUPS = ("reqrep", "pushpull", "pubsub")
 TRANSPORTS = ("tcp", "ipc")
-FANOUT = ("nng",)  # the C floor has no publisher
+FANOUT = ("nng", "nng11")  # the C floor has no publisher
 RUN_SLACK = 60.0
 
 
