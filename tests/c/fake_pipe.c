@@ -31,6 +31,19 @@ void nki_pipe_send(nki_pipe *p, nk_msg *m)
     nki_msgq_put(&p->sendq, m);
 }
 
+void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
+{
+    fake.later++;
+    nki_pipe_send(p, m);
+}
+
+/* As if the connection took everything queued at once. */
+void nki_pipe_flush(nki_pipe *p)
+{
+    fake.flushed += (int) p->sendq.len;
+    nki_msgq_flush(&p->sendq);
+}
+
 void nki_pipe_pause(nki_pipe *p)
 {
     p->paused = true;

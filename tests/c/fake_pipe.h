@@ -4,9 +4,10 @@
  * The real pipe (csrc/core/pipe.c) cannot be linked without the endpoint,
  * the socket and, through the protocol registry, every protocol and
  * transport; protoq.c needs only its send queue and pause flag.  So these
- * fakes keep the real semantics that protoq relies on (nki_pipe_send queues
- * on p->sendq or frees on a closed pipe; pause/resume flip p->paused) and
- * count what the statistics would have recorded.
+ * fakes keep the real semantics that protoq relies on (nki_pipe_send and
+ * nki_pipe_send_later queue on p->sendq or free on a closed pipe;
+ * nki_pipe_flush writes, here frees, the whole queue; pause/resume flip
+ * p->paused) and count what the statistics would have recorded.
  */
 #ifndef FAKE_PIPE_H
 #define FAKE_PIPE_H
@@ -18,6 +19,8 @@ typedef struct {
     uint32_t last_drop_pid;
     int unsends;          /* nki_stat_unsend */
     int resumes;          /* nki_pipe_resume that unpaused */
+    int later;            /* nki_pipe_send_later */
+    int flushed;          /* messages written by nki_pipe_flush */
 } fake_stats;
 
 extern fake_stats fake;

@@ -612,13 +612,43 @@ static void fan_limit_range(void)
     NKT_EQ(v, 8192);
 }
 
+/* One pipe: written at once, as any send; several: queued for a later
+ * write, and a queue that fills is written now rather than dropped from. */
+static void fan_to_several_pipes_writes_later_and_flushes_a_full_queue(void)
+{
+    nki_fan f;
+    nki_pipe p[2];
+    nki_fan_pipe fp[2];
+    int i;
+    begin();
+    nki_fan_init(&f, 4);
+    fake_pipe_init(&p[0], 1);
+    nki_fan_add(&f, &fp[0], &p[0]);
+    nki_fan_send(&f, msg(0, 0), 0);
+    NKT_EQ(fake.later, 0);
+    fake_pipe_init(&p[1], 2);
+    nki_fan_add(&f, &fp[1], &p[1]);
+    for (i = 1; i <= 12; i++) {
+        nki_fan_send(&f, msg((uint32_t) i, 0), 0);
+    }
+    NKT_EQ(fake.later, 24);
+    NKT_EQ(fake.unsends, 0); /* nothing dropped */
+    NKT_EQ(fake.flushed + (int) p[0].sendq.len + (int) p[1].sendq.len, 25);
+    NKT_CHECK(fake.flushed > 0);
+    for (i = 0; i < 2; i++) {
+        NKT_CHECK(p[i].sendq.len <= 5);
+        fake_pipe_drain(&p[i]);
+    }
+    no_leaks();
+}
+
 static void send_to_a_closed_pipe_is_freed(void)
 {
     nki_pipe p;
     begin();
     fake_pipe_init(&p, 1);
     p.closed = true;
-    nki_pipe_send_lossy(&p, msg(1, 0), 4);
+    nki_pipe_send_lossy(&p, msg(1, 0), 4, false);
     NKT_EQ(p.sendq.len, 0);
     no_leaks();
 }
@@ -713,6 +743,7 @@ static const nkt_case cases[] = {
     NKT_CASE(fan_send_skipping_the_last_pipe_frees_the_original),
     NKT_CASE(fan_limit_keeps_the_head_and_the_newest),
     NKT_CASE(fan_limit_range),
+    NKT_CASE(fan_to_several_pipes_writes_later_and_flushes_a_full_queue),
     NKT_CASE(send_to_a_closed_pipe_is_freed),
     NKT_CASE(bt_parse_moves_the_trace_into_the_header),
     NKT_CASE(bt_parse_errors_leave_the_message_alone),
