@@ -27,6 +27,12 @@ REFUSED = (nk.AuthenticationError, nk.CryptoError, nk.ConnectionShutdown, nk.Con
 # What each peer prints when its dial fails in the TLS handshake: NNG's texts of NNG_ECRYPTO and
 # NNG_EPEERAUTH (NNG 1.5.2 and 1.11 with mbedTLS answer the failures here with the first).
 PEER_REFUSED = re.compile(r"Cryptographic error|Peer could not be authenticated")
+# When the *server* refuses the client's certificate, the client may instead see the connection
+# end: the server closes after its alert while the client's last handshake records are still
+# arriving.  NNG's own server does this every time (pynng 0.9 listening, nngcat 1.5.2 dialing
+# without a certificate: "Connection shutdown" in 60 of 60 dials); nngkit's mostly gets the
+# alert through, but not always under load.
+SERVER_REFUSED = re.compile(PEER_REFUSED.pattern + r"|Connection shutdown")
 
 
 def round_trip(sockets: Any, url: str, cfg: Any) -> None:
@@ -43,11 +49,11 @@ def served_rep(sockets: Any, url: str, cfg: Any) -> Any:
     return rep
 
 
-def peer_dial_is_refused(sp_peer: Any, impl: str, url: str, tls: Any) -> None:
+def peer_dial_is_refused(sp_peer: Any, impl: str, url: str, tls: Any, texts: Any = PEER_REFUSED) -> None:
     with pytest.raises(PeerError) as failed:
         sp_peer(impl, "req0", dial=url, behaviour=b.request(b"let me in"), tls=tls)
     assert "exit status 1" in str(failed.value)
-    assert PEER_REFUSED.search(str(failed.value)), str(failed.value)
+    assert texts.search(str(failed.value)), str(failed.value)
 
 
 def nngkit_serves_a_good_peer(sp_peer: Any, impl: str, rep: Any, url: str) -> None:
@@ -103,5 +109,5 @@ def test_peer_refuses_a_server_certificate_for_another_name(sp_peer, sp_impl, sp
 def test_nngkit_refuses_a_peer_without_a_client_certificate(sp_peer, sp_impl, sp_url, sp_tls, sockets) -> None:
     url = sp_url()
     rep = served_rep(sockets, url, sp_tls.server_config(required=True))
-    peer_dial_is_refused(sp_peer, sp_impl, url, sp_tls.variant("no-cert"))
+    peer_dial_is_refused(sp_peer, sp_impl, url, sp_tls.variant("no-cert"), SERVER_REFUSED)
     nngkit_serves_a_good_peer(sp_peer, sp_impl, rep, url)
