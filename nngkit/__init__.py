@@ -28,6 +28,8 @@ from ._protocols import (
 from ._device import device
 from ._tls import TLSConfig
 from . import tls  # noqa: F401  (pynng.tls)
+from . import sockaddr  # noqa: F401  (pynng.sockaddr)
+from . import options  # noqa: F401  (pynng.options)
 from . import exceptions
 from ._pipes import ADD_POST as PIPE_EV_ADD_POST
 from ._pipes import ADD_PRE as PIPE_EV_ADD_PRE

@@ -15,7 +15,7 @@ from ._backend import objects, options
 from ._backend.core import const
 from ._backend.msg import Parts, as_view
 from ._errors import Closed, MessageStateError
-from ._options import BoolOption, IntOption, OptionAccess, StrOption
+from ._options import BoolOption, IntOption, OptionAccess, SockAddrOption, StrOption
 from ._stats import PipeStats, pipe_stats
 
 if TYPE_CHECKING:
@@ -45,6 +45,9 @@ class Pipe(OptionAccess):
     peer_gid = IntOption("ipc:peer-gid", "The peer group id of an ipc connection.")
     tls_verified = BoolOption("tls-verified", "Whether the peer's certificate was verified (tls+tcp, wss).")
     tls_peer_cn = StrOption("tls-peer-cn", "The common name of the peer's certificate (tls+tcp, wss).")
+    remote_address = SockAddrOption(
+        "remote-address", "The peer's address, a `SockAddr` (a str: \"127.0.0.1:5555\", \"[::1]:5555\", an ipc path).")
+    local_address = SockAddrOption("local-address", "This side's address of the connection, a `SockAddr`.")
 
     @property
     def tls_peer_alt_names(self) -> List[str]:
@@ -81,19 +84,6 @@ class Pipe(OptionAccess):
     def stats(self) -> PipeStats:
         """A snapshot of this connection's traffic (see `PipeStats`)."""
         return pipe_stats(self._pid)
-
-    def _str_opt(self, name: bytes) -> str:
-        return options.get_str(self._opt_kind, self._pid, name)
-
-    @property
-    def remote_address(self) -> str:
-        """The peer's address ("127.0.0.1:5555", "[::1]:5555", an ipc path)."""
-        return self._str_opt(b"remote-address")
-
-    @property
-    def local_address(self) -> str:
-        """This side's address of the connection."""
-        return self._str_opt(b"local-address")
 
     def _ep_id(self, name: bytes) -> int:
         return options.get_int(self._opt_kind, self._pid, name)

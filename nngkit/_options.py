@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Dict, Generic, Optional, TypeVar, Union, overl
 from ._backend.core import const
 from ._backend.options import get_int, get_str, set_bin, set_int, set_str_bytes
 from ._errors import check
+from ._sockaddr import SockAddr, from_core
 
 T = TypeVar("T")
 
@@ -118,6 +119,17 @@ class StrOption(Option[str]):
 
     def _set(self, kind: int, oid: int, value: str) -> None:
         set_str(kind, oid, self._cname, value)
+
+
+class SockAddrOption(Option[SockAddr]):
+    """An address, read-only: a `SockAddr` of the class the object's URL calls for."""
+
+    def _get(self, kind: int, oid: int) -> SockAddr:
+        text = get_str(kind, oid, self._cname)
+        return from_core(text, get_str(kind, oid, b"url"))
+
+    def _set(self, kind: int, oid: int, value: SockAddr) -> None:
+        raise TypeError("%s is read-only" % self.attr)  # pynng's error type
 
 
 # pynng's class names, for code that introspects descriptors.

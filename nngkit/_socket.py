@@ -23,7 +23,8 @@ from ._context import Context, Messaging
 from ._errors import ConnectionRefused
 from ._message import Pipe
 from ._pipes import PipeEvents
-from ._options import BoolOption, IntOption, MsOption, Option, OptionAccess, SizeOption, StrOption
+from ._options import (
+    BoolOption, IntOption, MsOption, Option, OptionAccess, SizeOption, SockAddrOption, StrOption)
 from ._stats import EndpointStats, SocketStats, endpoint_stats, socket_stats
 from ._tls import TLSConfig, TLSConfigOption, check_not_freed
 
@@ -59,6 +60,14 @@ class _Endpoint(OptionAccess):
     ws_txframe_max = SizeOption("ws:txframe-max", "ws: largest frame it sends; longer messages are fragmented.")
     ws_rxframe_max = SizeOption("ws:rxframe-max", "ws: largest frame it accepts.")
     ws_protocol = StrOption("ws:protocol", "ws: the subprotocol it asks for or answers (read-only).")
+    reconnect_time_min = MsOption(
+        "reconnect-time-min", "First reconnect delay in ms (a listener reads its socket's and cannot set it).")
+    reconnect_time_max = MsOption(
+        "reconnect-time-max", "Largest reconnect delay in ms (a listener reads its socket's and cannot set it).")
+    local_address = SockAddrOption(
+        "local-address", "A `SockAddr`: a listener's bound address; a tcp or ws dialer's is unspecified.")
+    remote_address = SockAddrOption(
+        "remote-address", "A `SockAddr`: only inproc endpoints have one (NotSupported elsewhere, as in NNG).")
 
     def __init__(self, eid: int, socket: "Socket") -> None:
         self._eid = eid
@@ -116,7 +125,6 @@ class Listener(_Endpoint):
 
     _opt_kind = const("OBJ_LISTENER")
 
-    local_address = StrOption("local-address", "The bound address (\"127.0.0.1:5555\", an ipc path).")
     port = IntOption("tcp-bound-port", "The bound tcp port (the real one after listening on port 0).")
     ipc_permissions = IntOption(
         "ipc:permissions", "Mode of an ipc listener's socket file (e.g. 0o600); write-only.")
@@ -138,8 +146,6 @@ class Dialer(_Endpoint):
 
     _opt_kind = const("OBJ_DIALER")
 
-    reconnect_time_min = MsOption("reconnect-time-min")
-    reconnect_time_max = MsOption("reconnect-time-max")
     ws_request_headers = StrOption(
         "ws:request-headers", "ws: extra \"Name: value\" lines (CRLF between) for the upgrade request.")
 

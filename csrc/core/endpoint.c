@@ -510,6 +510,13 @@ static int ep_get_reconn(void *obj, const nki_option *o, nki_optval *v)
     return 0;
 }
 
+/* A listener reads its socket's reconnect times but cannot set its own:
+ * it never reconnects (NNG answers NNG_ENOTSUP the same way). */
+static int ep_set_reconn(void *obj, const nki_option *o, const nki_optval *v)
+{
+    return ((nki_ep *) obj)->dialer ? nki_opt_set_i32(obj, o, v) : NK_ENOTSUP;
+}
+
 static int ep_get_recv_max(void *obj, const nki_option *o, nki_optval *v)
 {
     (void) o;
@@ -532,7 +539,8 @@ static int ep_get_text(void *obj, const nki_option *o, nki_optval *v)
     return nki_optval_str(v, o->arg == 0 ? ep->url : ep->sock->proto->peer_name);
 }
 
-/* A listener's bound address, once it has a listening fd. */
+/* A listener's bound address, once it has a listening fd (a transport's
+ * own row answers instead where it knows better: inproc, abstract, ws). */
 static int ep_get_local_address(void *obj, const nki_option *o, nki_optval *v)
 {
     nki_ep *ep = obj;
@@ -551,9 +559,9 @@ static int ep_get_local_address(void *obj, const nki_option *o, nki_optval *v)
 static const nki_option ep_options[] = {
     {"recv-size-max", NKI_OPT_SIZE, 0, 0, ep_get_recv_max, nki_opt_set_i64,
      NKI_OPT_FIELD(nki_ep, recv_max, 8)},
-    {"reconnect-time-min", NKI_OPT_MS, 0, 0, ep_get_reconn, nki_opt_set_i32,
+    {"reconnect-time-min", NKI_OPT_MS, 0, 0, ep_get_reconn, ep_set_reconn,
      NKI_OPT_FIELD(nki_ep, reconn_min, 4)},
-    {"reconnect-time-max", NKI_OPT_MS, 0, 0, ep_get_reconn, nki_opt_set_i32,
+    {"reconnect-time-max", NKI_OPT_MS, 0, 0, ep_get_reconn, ep_set_reconn,
      NKI_OPT_FIELD(nki_ep, reconn_max, 4)},
     {"peer", NKI_OPT_INT, 0, 0, ep_get_number, NULL, 0},
     {"id", NKI_OPT_INT, 0, 0, ep_get_number, NULL, 1},
@@ -567,7 +575,8 @@ static const nki_option ep_options[] = {
 int nki_ep_opt(nki_ep *ep, const char *name, nki_optreq *r)
 {
     const nki_option *o = nki_opt_find(ep_options, name);
-    if (o != NULL) {
+    /* The transport's row for this kind of endpoint comes first. */
+    if (o != NULL && nki_topt_ep_row(ep, name) == NULL) {
         return nki_opt_apply(o, ep, r, NK_ENOTSUP);
     }
     return nki_topt_ep(ep, name, r);

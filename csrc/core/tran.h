@@ -95,6 +95,9 @@ const nki_tran_option *nki_tran_opt_find(const nki_tran *t, const char *name);
 const nki_tran_option *nki_tran_sock_opt(const char *name);
 int nki_topt_sock(nki_sock *s, const char *name, nki_optreq *r);
 int nki_topt_ep(nki_ep *ep, const char *name, nki_optreq *r);
+/* The transport's row named 'name' if it applies to this kind of endpoint
+ * (dialer or listener), else NULL: such a row overrides the core's own. */
+const nki_tran_option *nki_topt_ep_row(const nki_ep *ep, const char *name);
 int nki_topt_pipe(nki_pipe *p, const char *name, nki_optreq *r);
 
 #endif

@@ -98,10 +98,16 @@ static int sock_value_req(nki_sock *s, const char *name, nki_optreq *r)
     return 0;
 }
 
-int nki_topt_ep(nki_ep *ep, const char *name, nki_optreq *r)
+const nki_tran_option *nki_topt_ep_row(const nki_ep *ep, const char *name)
 {
     const nki_tran_option *t = nki_tran_opt_find(ep->tran, name);
-    if (t != NULL && (t->where & (ep->dialer ? NKI_TOPT_DIALER : NKI_TOPT_LISTENER))) {
+    return t != NULL && (t->where & (ep->dialer ? NKI_TOPT_DIALER : NKI_TOPT_LISTENER)) ? t : NULL;
+}
+
+int nki_topt_ep(nki_ep *ep, const char *name, nki_optreq *r)
+{
+    const nki_tran_option *t = nki_topt_ep_row(ep, name);
+    if (t != NULL) {
         return nki_opt_apply(&t->opt, ep, r, NK_ENOTSUP);
     }
     return sock_value_req(ep->sock, name, r);

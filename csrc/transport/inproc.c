@@ -237,10 +237,17 @@ static int inproc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
     return p->ep ? nki_optval_str(v, p->ep->url) : NK_ECLOSED;
 }
 
+/* The same URL is both addresses of its dialers and listeners too. */
+static int inproc_ep_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    (void) o;
+    return nki_optval_str(v, ((nki_ep *) obj)->url);
+}
+
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
 static const nki_tran_option inproc_options[] = {
-    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, inproc_pipe_addr},
-    {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, inproc_pipe_addr},
+    {{"local-address", NKI_OPT_STR, 0, 0, inproc_ep_addr, NULL, 0}, NKI_TOPT_EP, 0, inproc_pipe_addr},
+    {{"remote-address", NKI_OPT_STR, 0, 0, inproc_ep_addr, NULL, 0}, NKI_TOPT_EP, 0, inproc_pipe_addr},
     NKI_TOPT_END,
 };
 

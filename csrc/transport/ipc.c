@@ -206,24 +206,33 @@ static int ipc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
     return nki_optval_str(v, ((ipc_addr *) p->ep->tdata)->abstract ? url : strstr(url, "://") + 3);
 }
 
+/* An abstract listener's address is its URL, as on its pipes (the kernel's
+ * name starts with a NUL, which the core's generic reading cannot show). */
+static int abstract_ep_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    (void) o;
+    return nki_optval_str(v, ((nki_ep *) obj)->url);
+}
+
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */
-#define IPC_PIPE_OPTIONS                                                                        \
+#define IPC_PEER_OPTIONS                                                                        \
     {{"ipc:peer-pid", NKI_OPT_INT, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_peer},                 \
         {{"ipc:peer-uid", NKI_OPT_INT, 0, 0, NULL, NULL, 1}, 0, 0, ipc_pipe_peer},             \
         {{"ipc:peer-gid", NKI_OPT_INT, 0, 0, NULL, NULL, 2}, 0, 0, ipc_pipe_peer},             \
-        {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr},            \
         {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr}
 
 static const nki_tran_option ipc_options[] = {
     {{"ipc:permissions", NKI_OPT_INT, 0, 07777, NULL, ipc_set_perms, 0},
      NKI_TOPT_LISTENER, 0, NULL},
-    IPC_PIPE_OPTIONS,
+    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, ipc_pipe_addr},
+    IPC_PEER_OPTIONS,
     NKI_TOPT_END,
 };
 
 /* Abstract sockets have no file, so no permissions. */
 static const nki_tran_option abstract_options[] = {
-    IPC_PIPE_OPTIONS,
+    {{"local-address", NKI_OPT_STR, 0, 0, abstract_ep_addr, NULL, 0}, NKI_TOPT_LISTENER, 0, ipc_pipe_addr},
+    IPC_PEER_OPTIONS,
     NKI_TOPT_END,
 };
 

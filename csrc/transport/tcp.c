@@ -169,6 +169,15 @@ static int tcp_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
     return nki_sockaddr_format(&ss, sl, v->buf, v->size);
 }
 
+/* A dialer's local address: none chosen, it connects from whatever the
+ * kernel picks (NNG reports an unspecified address); "" says so. */
+static int tcp_dialer_local(void *obj, const nki_option *o, nki_optval *v)
+{
+    (void) obj;
+    (void) o;
+    return nki_optval_str(v, "");
+}
+
 /* The port a listener is bound to (the real one after port 0). */
 static int tcp_get_bound_port(void *obj, const nki_option *o, nki_optval *v)
 {
@@ -197,7 +206,7 @@ const nki_tran_option nki_tcp_options[] = {
     TCP_SOCKOPT("tcp-keepalive", SOL_SOCKET, SO_KEEPALIVE, 0),
     {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, tcp_get_bound_port, NULL, 0},
      NKI_TOPT_LISTENER, 0, NULL},
-    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, tcp_pipe_addr},
+    {{"local-address", NKI_OPT_STR, 0, 0, tcp_dialer_local, NULL, 0}, NKI_TOPT_DIALER, 0, tcp_pipe_addr},
     {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, tcp_pipe_addr},
     NKI_TOPT_END,
 };

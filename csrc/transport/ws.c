@@ -647,6 +647,19 @@ static int pipe_get_addr(void *obj, const nki_option *o, nki_optval *v)
     return rv != 0 ? NK_ECLOSED : nki_sockaddr_format(&ss, sl, v->buf, v->size);
 }
 
+/* A listener's address is its server's (shared by the listeners on one
+ * port); a dialer chose none ("", as tcp's). */
+static int ep_get_addr(void *obj, const nki_option *o, nki_optval *v)
+{
+    const nki_ep *ep = obj;
+    const ws_server *srv = ((const ws_ep *) ep->tdata)->srv;
+    (void) o;
+    if (ep->dialer) {
+        return nki_optval_str(v, "");
+    }
+    return srv ? nki_sockaddr_format(&srv->ss, srv->sl, v->buf, v->size) : NK_ENOTSUP;
+}
+
 #define WS_SIZE(name, dflt)                                                                          \
     {                                                                                                \
         {name, NKI_OPT_SIZE, 0, 0, nki_topt_ep_get, nki_topt_ep_set, 0}, NKI_TOPT_EP, dflt, NULL    \
@@ -667,7 +680,7 @@ static const nki_tran_option ws_options[] = {
      NKI_TOPT_LISTENER | NKI_TOPT_PREFIX, 0, pipe_get_header},
     {{"ws:request-uri", NKI_OPT_STR, 0, 0, NULL, NULL, 2}, 0, 0, pipe_get_text},
     {{"ws:protocol", NKI_OPT_STR, 0, 0, ep_get_proto, NULL, 3}, NKI_TOPT_EP, 0, pipe_get_text},
-    {{"local-address", NKI_OPT_STR, 0, 0, NULL, NULL, 0}, 0, 0, pipe_get_addr},
+    {{"local-address", NKI_OPT_STR, 0, 0, ep_get_addr, NULL, 0}, NKI_TOPT_EP, 0, pipe_get_addr},
     {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, pipe_get_addr},
     NKI_TOPT_END,
 };

@@ -12,8 +12,6 @@ NOT_PROVIDED = {
     "ffi": "pynng's cffi handle; nngkit's is private (nngkit._ffi)",
     "lib": "pynng's cffi library; nngkit's is private (nngkit._ffi)",
     "nng": "pynng's implementation module; nngkit's classes are top-level",
-    "options": "pynng's option helpers module; nngkit options are properties",
-    "sockaddr": "pynng's address classes; nngkit gives addresses as strings",
 }
 
 
