@@ -3,6 +3,7 @@
  * ipc:// (and unix://, abstract://): AF_UNIX stream sockets.  Frames carry a
  * type byte of 1 before the length (NNG sends 1; the old RFC said 0).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,10 @@ typedef struct {
     socklen_t sl;
     bool abstract;
     int perms; /* ipc:permissions; -1: leave the file alone */
+    /* "abstract://" with no name: a listener lets the kernel choose one
+     * (autobind) and reports it here, as NNG does; a dialer cannot connect
+     * to it (the kernel's EINVAL, as NNG's). */
+    char bound[NKI_URL_MAX];
 } ipc_addr;
 
 static int hexval(int c)
@@ -62,7 +67,8 @@ static int ipc_ep_init(nki_ep *ep)
             }
             a->sun.sun_path[o++] = (char) c;
         }
-        a->sl = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + o);
+        /* no name at all: the family alone asks the kernel to autobind */
+        a->sl = (socklen_t) (o == 1 ? sizeof(sa_family_t) : offsetof(struct sockaddr_un, sun_path) + o);
     } else {
         n = strlen(path);
         if (n == 0 || n >= sizeof(a->sun.sun_path)) {
@@ -108,6 +114,29 @@ static int ipc_apply_perms(const ipc_addr *a)
     return 0;
 }
 
+/* After an autobind: "abstract://" and the name the kernel chose,
+ * percent-encoded where it is not a plain URL character. */
+static void abstract_note_bound(ipc_addr *a, int fd)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    socklen_t sl = sizeof(a->sun), i, o = 11;
+    if (a->sl != sizeof(sa_family_t) || getsockname(fd, (struct sockaddr *) &a->sun, &sl) != 0) {
+        return;
+    }
+    memcpy(a->bound, "abstract://", 11);
+    for (i = offsetof(struct sockaddr_un, sun_path) + 1; i < sl && o + 4 < sizeof(a->bound); i++) {
+        unsigned char c = (unsigned char) ((const char *) &a->sun)[i];
+        if (c < 128 && (c == '-' || c == '.' || c == '_' || c == '~' || isalnum(c))) {
+            a->bound[o++] = (char) c;
+        } else {
+            a->bound[o++] = '%';
+            a->bound[o++] = hex[c >> 4];
+            a->bound[o++] = hex[c & 15];
+        }
+    }
+    a->bound[o] = '\0';
+}
+
 static int ipc_ep_bind(nki_ep *ep, int *fdp)
 {
     ipc_addr *a = ep->tdata;
@@ -127,6 +156,7 @@ static int ipc_ep_bind(nki_ep *ep, int *fdp)
         return rv;
     }
 bound:
+    abstract_note_bound(a, fd);
     rv = listen(fd, SOMAXCONN) != 0 ? nki_errno_to_nk(errno) : 0;
     if (rv == 0 && a->perms >= 0) {
         rv = ipc_apply_perms(a);
@@ -153,8 +183,11 @@ static void ipc_ep_unbind(nki_ep *ep)
 static int ipc_ep_connect(nki_ep *ep, int *fdp)
 {
     ipc_addr *a = ep->tdata;
-    int fd = ipc_socket(), rv;
-    if (fd < 0) {
+    int fd, rv;
+    if (a->sl == sizeof(sa_family_t)) {
+        return NK_EINVAL; /* "abstract://": no name to connect to (NNG: NNG_EINVAL) */
+    }
+    if ((fd = ipc_socket()) < 0) {
         return nki_errno_to_nk(errno);
     }
     if (connect(fd, (struct sockaddr *) &a->sun, a->sl) != 0 && errno != EINPROGRESS &&
@@ -197,21 +230,25 @@ static int ipc_pipe_peer(void *obj, const nki_option *o, nki_optval *v)
 static int ipc_pipe_addr(void *obj, const nki_option *o, nki_optval *v)
 {
     nki_pipe *p = obj;
+    const ipc_addr *a;
     const char *url;
     (void) o;
     if (p->ep == NULL) {
         return NK_ECLOSED;
     }
     url = p->ep->url;
-    return nki_optval_str(v, ((ipc_addr *) p->ep->tdata)->abstract ? url : strstr(url, "://") + 3);
+    a = p->ep->tdata;
+    return nki_optval_str(v, !a->abstract ? strstr(url, "://") + 3 : a->bound[0] ? a->bound : url);
 }
 
 /* An abstract listener's address is its URL, as on its pipes (the kernel's
  * name starts with a NUL, which the core's generic reading cannot show). */
 static int abstract_ep_addr(void *obj, const nki_option *o, nki_optval *v)
 {
+    const nki_ep *ep = obj;
+    const ipc_addr *a = ep->tdata;
     (void) o;
-    return nki_optval_str(v, ((nki_ep *) obj)->url);
+    return nki_optval_str(v, a->bound[0] ? a->bound : ep->url);
 }
 
 /* name, type, range, get/set on endpoints | where | socket's default | get on pipes */

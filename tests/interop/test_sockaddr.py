@@ -165,3 +165,24 @@ def test_abstract_name_is_decoded_once(pynng_peer, leak_check) -> None:
     with nk.Pair0() as a:
         addr = a.listen(template.format(tag=_tag())).local_address
         assert addr.name_bytes.endswith(b"%41")
+
+
+def _autobind(mod: Any) -> Dict[str, Any]:
+    with mod.Pair0(recv_timeout=5000) as a, mod.Pair0(recv_timeout=5000) as b:
+        listener = a.listen("abstract://")
+        bound = listener.local_address
+        b.dial(str(bound), block=True)
+        wait_for(lambda: a.pipes and b.pipes, what="both pipes")
+        pa, pb = a.pipes[0], b.pipes[0]
+        b.dial("abstract://", block=False)  # accepted; its attempts fail
+        with pytest.raises(mod.InvalidOperation):
+            b.dial("abstract://", block=True)
+        seen = {str(x) for x in (pa.local_address, pa.remote_address, pb.local_address)}
+        return {"class": type(bound).__name__, "name": len(bound.name), "url": listener.url,
+                "pipes": seen == {str(bound)}, "hex": all(c in "0123456789abcdef" for c in bound.name)}
+
+
+def test_abstract_autobind_as_nng(pynng_peer, leak_check) -> None:
+    # no name: the kernel picks one (5 hex digits), reported everywhere but the url
+    assert _autobind(nk) == _autobind(pynng_peer) == {
+        "class": "AbstractAddr", "name": 5, "url": "abstract://", "pipes": True, "hex": True}
