@@ -186,3 +186,40 @@ def test_abstract_autobind_as_nng(pynng_peer, leak_check) -> None:
     # no name: the kernel picks one (5 hex digits), reported everywhere but the url
     assert _autobind(nk) == _autobind(pynng_peer) == {
         "class": "AbstractAddr", "name": 5, "url": "abstract://", "pipes": True, "hex": True}
+
+
+def _pynng_addr(pynng: Any, family: int, host: str, port: int) -> Any:
+    """pynng's own object for host:port, built the way NNG fills the struct."""
+    sa = pynng.ffi.new("nng_sockaddr[1]")
+    if family == sockaddr.NNG_AF_INET:
+        sa[0].s_in.sa_family = family
+        sa[0].s_in.sa_port = _swap16(port)
+        sa[0].s_in.sa_addr = int.from_bytes(socket.inet_aton(host), sys.byteorder)
+        return pynng.sockaddr.InAddr(sa)
+    sa[0].s_in6.sa_family = family
+    sa[0].s_in6.sa_port = _swap16(port)
+    sa[0].s_in6.sa_addr = list(socket.inet_pton(socket.AF_INET6, host))
+    return pynng.sockaddr.In6Addr(sa)
+
+
+@pytest.mark.parametrize("family,host,port", [
+    (sockaddr.NNG_AF_INET, "127.0.0.1", 1), (sockaddr.NNG_AF_INET, "10.200.3.4", 65535),
+    (sockaddr.NNG_AF_INET, "0.0.0.0", 258), (sockaddr.NNG_AF_INET6, "::1", 5555),
+    (sockaddr.NNG_AF_INET6, "::ffff:10.1.2.3", 80), (sockaddr.NNG_AF_INET6, "fe80::1:2", 40000),
+])
+def test_ip_addresses_from_text_match_pynngs_from_structs(family, host, port, pynng_peer) -> None:
+    theirs = _pynng_addr(pynng_peer, family, host, port)
+    ours = (sockaddr.InAddr if family == sockaddr.NNG_AF_INET else sockaddr.In6Addr)(str(theirs))
+    assert (str(ours), ours.family, ours.family_as_str, ours.port, ours.addr) == \
+        (str(theirs), theirs.family, theirs.family_as_str, theirs.port, theirs.addr)
+
+
+def test_addresses_pickle_and_compare_as_text() -> None:
+    import pickle
+
+    for addr in (sockaddr.InAddr("127.0.0.1:5"), sockaddr.IPCAddr("/tmp/x.sock"),
+                 sockaddr.AbstractAddr.from_name(b"a\x00b"), sockaddr.SockAddr()):
+        back = pickle.loads(pickle.dumps(addr))
+        assert type(back) is type(addr) and back == addr and hash(back) == hash(str(addr))
+    assert sockaddr.AbstractAddr.from_name(b"a\x00b") == "abstract://a%00b"
+    assert sockaddr.SockAddr() == "nng_sockaddr {.family = 0}"
