@@ -203,6 +203,12 @@ class Socket(PipeEvents, OptionAccess, Messaging):
     tcp_keepalive = BoolOption("tcp-keepalive", "Enable tcp keepalives on new connections.")
     handshake_timeout = MsOption("handshake-timeout", "Drop peers that do not finish the SP handshake in time (ms).")
     tls_config = TLSConfigOption("tls-config", "The `TLSConfig` of its tls+tcp:// and wss:// dialers and listeners.")
+    recv_fd = IntOption(
+        "recv-fd", "A descriptor that polls readable while a receive would not block (only poll it; "
+        "NotSupported for send-only protocols). Closed with the socket.")
+    send_fd = IntOption(
+        "send-fd", "A descriptor that polls readable while a send would not block (only poll it; "
+        "NotSupported for receive-only protocols). Closed with the socket.")
 
     def __init__(
         self,

@@ -122,6 +122,7 @@ static bool pipe_admit(nki_pipe *p)
         return false;
     }
     p->attached = true;
+    nki_sock_ready_update(s);
     nki_stats_pipe_admitted(p);
     nki_sock_pipe_event(s, NK_PIPE_EV_ADD_POST, p->id);
     return true;
@@ -129,13 +130,16 @@ static bool pipe_admit(nki_pipe *p)
 
 bool nki_pipe_offer(nki_pipe *p, nk_msg *m)
 {
+    bool ok;
     if (!p->attached || p->closed) {
         nk_msg_free(m);
         return true;
     }
     m->pipe = p->id;
     nki_stats_rx(p, m);
-    return p->sock->proto->pipe_recv(p->pdata, m) == 0;
+    ok = p->sock->proto->pipe_recv(p->pdata, m) == 0;
+    nki_sock_ready_update(p->sock);
+    return ok;
 }
 
 void nki_pipe_deliver(nki_pipe *p, nk_msg *m)
@@ -154,6 +158,7 @@ void nki_pipe_drained(nki_pipe *p)
 {
     if (p->attached && !p->closed && p->sock->proto->pipe_writable) {
         p->sock->proto->pipe_writable(p->pdata);
+        nki_sock_ready_update(p->sock);
     }
 }
 
@@ -217,6 +222,7 @@ void nki_pipe_close(nki_pipe *p, int err)
     if (p->attached) {
         if (pr->pipe_stop) {
             pr->pipe_stop(p->pdata);
+            nki_sock_ready_update(p->sock);
         }
         nki_sock_pipe_event(p->sock, NK_PIPE_EV_REM_POST, p->id);
     }

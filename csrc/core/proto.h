@@ -13,6 +13,7 @@
 
 #include "core.h"
 #include "pipe.h"
+#include "sockready.h" /* NKI_READY_* */
 #include "stats.h" /* protocols count what they drop */
 
 struct nki_proto {
@@ -54,7 +55,17 @@ struct nki_proto {
 
     const nki_option *sock_opts; /* NULL-terminated; may be NULL */
     const nki_option *ctx_opts;
+
+    /* recv-fd, send-fd (sockready.h): which of NKI_READY_RECV/SEND the
+     * socket has, and which would complete at once now (a socket-level
+     * receive or send; NULL: neither fd). */
+    unsigned ready_kinds;
+    unsigned (*sock_ready)(void *ps);
 };
+
+/* A protocol timer that changed what sock_ready answers says so (the core
+ * asks again after everything else it runs in the protocol). */
+void nki_sock_ready_changed(nki_sock *s);
 
 /* ttl-max, for every protocol that has it: how many hops (backtrace words,
  * PAIR1's hop count) a message may have made before it is dropped. */

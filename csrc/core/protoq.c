@@ -87,6 +87,11 @@ void nki_lb_send(nki_lb *lb, nk_aio *a)
     nki_aio_wait_on(a, &lb->waiting);
 }
 
+bool nki_lb_ready(const nki_lb *lb)
+{
+    return nki_list_empty(&lb->waiting) && (!nki_list_empty(&lb->ready) || lb->buffer.len < lb->bufcap);
+}
+
 void nki_lb_close(nki_lb *lb)
 {
     nki_aio_list_fail(&lb->waiting, NK_ECLOSED);
@@ -186,6 +191,11 @@ void nki_fq_pipe_stop(nki_fq *fq, nki_fq_pipe *fp)
     }
 }
 
+bool nki_fq_ready(const nki_fq *fq)
+{
+    return fq->orphans.len > 0 || !nki_list_empty(&fq->pending);
+}
+
 void nki_fq_close(nki_fq *fq)
 {
     nki_msgq_flush(&fq->orphans);
@@ -225,6 +235,11 @@ void nki_rq_recv(nki_rq *rq, nk_aio *a)
         return;
     }
     nki_aio_wait_on(a, &rq->waiting);
+}
+
+bool nki_rq_ready(const nki_rq *rq)
+{
+    return rq->q.len > 0;
 }
 
 void nki_rq_close(nki_rq *rq)

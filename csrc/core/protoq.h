@@ -127,6 +127,13 @@ int nki_fan_opt_set(void *obj, const nki_option *o, const nki_optval *v);
 #define NKI_FAN_OPT(name, T, f) \
     {name, NKI_OPT_INT, 1, NKI_OPT_BUF_MAX, nki_fan_opt_get, nki_fan_opt_set, offsetof(T, f)}
 
+/* ---- readiness (recv-fd, send-fd) ----
+ * Would a receive (fq, rq) or a send (lb) complete at once? */
+
+bool nki_lb_ready(const nki_lb *lb);
+bool nki_fq_ready(const nki_fq *fq);
+bool nki_rq_ready(const nki_rq *rq);
+
 /* ---- backtraces ---- */
 
 /*

@@ -10,6 +10,7 @@
 #include "msg.h"
 #include "nngkit.h"
 #include "option.h"
+#include "sockready.h"
 #include "types.h"
 
 struct nki_sock {
@@ -34,6 +35,7 @@ struct nki_sock {
     nki_msgq pipe_events;  /* undelivered pipe events */
     nki_list pipe_waiters; /* aios waiting for one */
     nk_sock_stats st;      /* counters (stats.c); gauges filled on read */
+    nki_ready ready;       /* recv-fd, send-fd */
 };
 
 /* Queues a pipe event if the socket asked for them. */

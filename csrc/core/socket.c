@@ -59,6 +59,7 @@ int nk_socket_open(int proto, int raw, uint32_t *sid)
     nki_list_init(&s->ctxs);
     nki_msgq_init(&s->pipe_events);
     nki_list_init(&s->pipe_waiters);
+    nki_ready_init(&s->ready);
     nki_lock();
     ids_init();
     if ((rv = nki_idmap_alloc(&sock_ids, s, &s->id)) != 0) {
@@ -135,6 +136,7 @@ int nk_socket_close(uint32_t sid)
     if (s->proto->sock_close) {
         s->proto->sock_close(s->pdata);
     }
+    nki_ready_fini(&s->ready); /* as NNG: the fds go with the socket */
     /* A waiting reader would have taken an event: with events queued there
      * is none, so this fails only readers of an empty queue. */
     nki_aio_list_fail(&s->pipe_waiters, NK_ECLOSED);
@@ -338,6 +340,9 @@ void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
     } else {
         (send ? s->proto->sock_send : s->proto->sock_recv)(s->pdata, a);
     }
+    if (s != NULL) {
+        nki_sock_ready_update(s);
+    }
 }
 
 static void dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
@@ -423,6 +428,8 @@ static const nki_option sock_options[] = {
     {"socket-name", NKI_OPT_STR, 0, 0, sock_get_name, sock_set_name, 0},
     {"protocol-name", NKI_OPT_STR, 0, 0, sock_get_proto_name, NULL, 0},
     {"peer-name", NKI_OPT_STR, 0, 0, sock_get_proto_name, NULL, 1},
+    {"recv-fd", NKI_OPT_INT, 0, 0, nki_ready_opt_get, NULL, NKI_READY_RECV},
+    {"send-fd", NKI_OPT_INT, 0, 0, nki_ready_opt_get, NULL, NKI_READY_SEND},
     NKI_OPT_END,
 };
 

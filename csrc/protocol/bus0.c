@@ -90,6 +90,12 @@ static const nki_option bus0_opts[] = {
     NKI_OPT_END,
 };
 
+/* BUS sends never wait (a slow peer loses messages instead). */
+static unsigned bus0_ready(void *arg)
+{
+    return NKI_READY_SEND | (nki_rq_ready(&((bus0_sock *) arg)->rq) ? NKI_READY_RECV : 0);
+}
+
 #define BUS0_TABLE(is_raw)                                                                     \
     {                                                                                          \
         .self = NK_PROTO_BUS0, .peer = NK_PROTO_BUS0, .raw = is_raw, .self_name = "bus",       \
@@ -99,6 +105,7 @@ static const nki_option bus0_opts[] = {
         .pipe_init = bus0_pipe_init, .pipe_start = bus0_pipe_start,                            \
         .pipe_stop = bus0_pipe_stop,                                                           \
         .pipe_recv = bus0_pipe_recv, .sock_opts = bus0_opts,                                   \
+        .ready_kinds = NKI_READY_RECV | NKI_READY_SEND, .sock_ready = bus0_ready,                        \
     }
 
 static const nki_proto nki_bus0_proto = BUS0_TABLE(false);

@@ -91,6 +91,12 @@ static void pair0_pipe_writable(void *arg)
     nki_lb_pipe_ready(&pp->ps->lb, &pp->lp);
 }
 
+static unsigned pair0_ready(void *arg)
+{
+    pair0_sock *ps = arg;
+    return (nki_fq_ready(&ps->fq) ? NKI_READY_RECV : 0) | (nki_lb_ready(&ps->lb) ? NKI_READY_SEND : 0);
+}
+
 static const nki_option pair0_opts[] = {
     NKI_LB_OPT("send-buffer", pair0_sock, lb),
     NKI_OPT_ROW_I64("recv-buffer", NKI_OPT_INT, 0, NKI_OPT_BUF_MAX, pair0_sock, recv_buf),
@@ -107,6 +113,7 @@ static const nki_option pair0_opts[] = {
         .pipe_start = pair0_pipe_start, .pipe_stop = pair0_pipe_stop,                          \
         .pipe_recv = pair0_pipe_recv,                                                          \
         .pipe_writable = pair0_pipe_writable, .sock_opts = pair0_opts,                         \
+        .ready_kinds = NKI_READY_RECV | NKI_READY_SEND, .sock_ready = pair0_ready,                       \
     }
 
 static const nki_proto nki_pair0_proto = PAIR0_TABLE(false);

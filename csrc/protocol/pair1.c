@@ -166,6 +166,12 @@ static const nki_option pair1_opts[] = {
     NKI_OPT_END,
 };
 
+static unsigned pair1_ready(void *arg)
+{
+    pair1_sock *ps = arg;
+    return (nki_fq_ready(&ps->fq) ? NKI_READY_RECV : 0) | (nki_lb_ready(&ps->lb) ? NKI_READY_SEND : 0);
+}
+
 #define PAIR1_TABLE(is_raw)                                                                    \
     {                                                                                          \
         .self = NK_PROTO_PAIR1, .peer = NK_PROTO_PAIR1, .raw = is_raw, .self_name = "pair1",   \
@@ -176,7 +182,7 @@ static const nki_option pair1_opts[] = {
         .pipe_init = pair1_pipe_init, .pipe_start = pair1_pipe_start,                          \
         .pipe_stop = pair1_pipe_stop,                                                          \
         .pipe_recv = pair1_pipe_recv, .pipe_writable = pair1_pipe_writable,                    \
-        .sock_opts = pair1_opts,                                                               \
+        .sock_opts = pair1_opts, .ready_kinds = NKI_READY_RECV | NKI_READY_SEND, .sock_ready = pair1_ready, \
     }
 
 static const nki_proto nki_pair1_proto = PAIR1_TABLE(false);

@@ -69,6 +69,13 @@ static const nki_option pub0_opts[] = {
     NKI_OPT_END,
 };
 
+/* A publisher never waits: it drops for a slow subscriber instead. */
+static unsigned pub0_ready(void *arg)
+{
+    (void) arg;
+    return NKI_READY_SEND;
+}
+
 #define PUB0_TABLE(is_raw)                                                                     \
     {                                                                                          \
         .self = NK_PROTO_PUB0, .peer = NK_PROTO_SUB0, .raw = is_raw, .self_name = "pub",       \
@@ -78,6 +85,7 @@ static const nki_option pub0_opts[] = {
         .pipe_init = pub0_pipe_init, .pipe_start = pub0_pipe_start,                            \
         .pipe_stop = pub0_pipe_stop,                                                           \
         .pipe_recv = pub0_pipe_recv, .sock_opts = pub0_opts,                                   \
+        .ready_kinds = NKI_READY_SEND, .sock_ready = pub0_ready,                               \
     }
 
 static const nki_proto nki_pub0_proto = PUB0_TABLE(false);

@@ -58,6 +58,11 @@ static int pull0_pipe_recv(void *arg, nk_msg *m)
     return 0;
 }
 
+static unsigned pull0_ready(void *arg)
+{
+    return nki_fq_ready(&((pull0_sock *) arg)->fq) ? NKI_READY_RECV : 0;
+}
+
 #define PULL0_TABLE(is_raw)                                                                    \
     {                                                                                          \
         .self = NK_PROTO_PULL0, .peer = NK_PROTO_PUSH0, .raw = is_raw, .self_name = "pull",    \
@@ -66,7 +71,7 @@ static int pull0_pipe_recv(void *arg, nk_msg *m)
         .sock_send = pull0_sock_send,                                                          \
         .sock_recv = pull0_sock_recv, .pipe_init = pull0_pipe_init,                            \
         .pipe_stop = pull0_pipe_stop,                                                          \
-        .pipe_recv = pull0_pipe_recv,                                                          \
+        .pipe_recv = pull0_pipe_recv, .ready_kinds = NKI_READY_RECV, .sock_ready = pull0_ready, \
     }
 
 static const nki_proto nki_pull0_proto = PULL0_TABLE(false);

@@ -78,6 +78,11 @@ static const nki_option push0_opts[] = {
     NKI_OPT_END,
 };
 
+static unsigned push0_ready(void *arg)
+{
+    return nki_lb_ready(&((push0_sock *) arg)->lb) ? NKI_READY_SEND : 0;
+}
+
 #define PUSH0_TABLE(is_raw)                                                                    \
     {                                                                                          \
         .self = NK_PROTO_PUSH0, .peer = NK_PROTO_PULL0, .raw = is_raw, .self_name = "push",    \
@@ -88,6 +93,7 @@ static const nki_option push0_opts[] = {
         .pipe_start = push0_pipe_start, .pipe_stop = push0_pipe_stop,                          \
         .pipe_recv = push0_pipe_recv,                                                          \
         .pipe_writable = push0_pipe_writable, .sock_opts = push0_opts,                         \
+        .ready_kinds = NKI_READY_SEND, .sock_ready = push0_ready,                              \
     }
 
 static const nki_proto nki_push0_proto = PUSH0_TABLE(false);

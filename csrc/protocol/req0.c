@@ -165,6 +165,7 @@ static void req0_ctx_resend_cb(nki_timer *t)
         nki_list_append(&c->rs->sendwait, &c->wait_node);
     }
     req0_pump(c->rs);
+    nki_sock_ready_changed(c->rs->s); /* the resend may have taken a ready pipe */
 }
 
 static void req0_send_cancel(nk_aio *a, void *arg, int err)
@@ -452,6 +453,21 @@ static void req0_raw_pipe_writable(void *arg)
     nki_lb_pipe_ready(&rp->rs->lb, &rp->lp);
 }
 
+static unsigned req0_raw_ready(void *arg)
+{
+    req0_raw_sock *rs = arg;
+    return (nki_fq_ready(&rs->fq) ? NKI_READY_RECV : 0) | (nki_lb_ready(&rs->lb) ? NKI_READY_SEND : 0);
+}
+
+/* A request goes out at once while a pipe is ready; the socket's own
+ * request has its reply waiting. */
+static unsigned req0_ready(void *arg)
+{
+    req0_sock *rs = arg;
+    return (rs->master.reply != NULL ? NKI_READY_RECV : 0) |
+           (!nki_list_empty(&rs->ready) ? NKI_READY_SEND : 0);
+}
+
 static const nki_proto nki_req0_raw_proto = {
     .self = NK_PROTO_REQ0,
     .peer = NK_PROTO_REP0,
@@ -469,6 +485,8 @@ static const nki_proto nki_req0_raw_proto = {
     .pipe_stop = req0_raw_pipe_stop,
     .pipe_recv = req0_raw_pipe_recv,
     .pipe_writable = req0_raw_pipe_writable,
+    .ready_kinds = NKI_READY_RECV | NKI_READY_SEND,
+    .sock_ready = req0_raw_ready,
 };
 
 static const nki_proto nki_req0_proto = {
@@ -495,6 +513,8 @@ static const nki_proto nki_req0_proto = {
     .ctx_recv = req0_ctx_recv,
     .sock_opts = req0_sock_opts,
     .ctx_opts = req0_ctx_opts,
+    .ready_kinds = NKI_READY_RECV | NKI_READY_SEND,
+    .sock_ready = req0_ready,
 };
 
 NKI_PROTO_REGISTER(nki_req0_raw_proto)

@@ -124,6 +124,13 @@ void nki_resp_ctx_send(void *arg, nk_aio *a)
     }
 }
 
+unsigned nki_resp_sock_ready(void *arg)
+{
+    nki_resp_sock *rs = arg;
+    bool can_send = rs->s->raw || rs->master.has_req;
+    return (nki_fq_ready(&rs->fq) ? NKI_READY_RECV : 0) | (can_send ? NKI_READY_SEND : 0);
+}
+
 void nki_resp_sock_send(void *arg, nk_aio *a)
 {
     nki_resp_ctx_send(&((nki_resp_sock *) arg)->master, a);

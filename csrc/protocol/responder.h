@@ -51,13 +51,17 @@ extern const nki_option nki_resp_opts[];
     .pipe_stop = nki_resp_pipe_stop, .pipe_recv = nki_resp_pipe_recv,                          \
     .pipe_writable = nki_resp_pipe_writable, .ctx_init = nki_resp_ctx_init,                    \
     .ctx_fini = nki_resp_ctx_fini, .ctx_send = nki_resp_ctx_send,                              \
-    .ctx_recv = nki_resp_ctx_recv, .sock_opts = nki_resp_opts
+    .ctx_recv = nki_resp_ctx_recv, .sock_opts = nki_resp_opts,                                 \
+    .ready_kinds = NKI_READY_RECV | NKI_READY_SEND, .sock_ready = nki_resp_sock_ready
 
 int nki_resp_sock_init(void *arg, nki_sock *s);
 void nki_resp_sock_close(void *arg);
 void nki_resp_sock_send(void *arg, nk_aio *a);
 void nki_resp_raw_send(void *arg, nk_aio *a);
 void nki_resp_sock_recv(void *arg, nk_aio *a);
+/* A request waits to be received; a cooked socket holds one to answer
+ * (raw answers are routed by their header and never wait). */
+unsigned nki_resp_sock_ready(void *arg);
 int nki_resp_pipe_init(void *arg, nki_pipe *p, void *sarg);
 void nki_resp_pipe_stop(void *arg);
 int nki_resp_pipe_recv(void *arg, nk_msg *m);

@@ -225,6 +225,11 @@ static const nki_option sub0_opts[] = {
     NKI_OPT_END,
 };
 
+static unsigned sub0_ready(void *arg)
+{
+    return nki_rq_ready(&((sub0_sock *) arg)->master.rq) ? NKI_READY_RECV : 0;
+}
+
 #define SUB0_TABLE(is_raw)                                                                     \
     {                                                                                          \
         .self = NK_PROTO_SUB0, .peer = NK_PROTO_PUB0, .raw = is_raw, .self_name = "sub",       \
@@ -236,6 +241,7 @@ static const nki_option sub0_opts[] = {
         .pipe_recv = sub0_pipe_recv, .ctx_init = sub0_ctx_init,                                \
         .ctx_fini = sub0_ctx_fini, .ctx_send = sub0_ctx_send, .ctx_recv = sub0_ctx_recv,       \
         .sock_opts = sub0_opts, .ctx_opts = sub0_opts,                                         \
+        .ready_kinds = NKI_READY_RECV, .sock_ready = sub0_ready,                               \
     }
 
 static const nki_proto nki_sub0_proto = SUB0_TABLE(false);

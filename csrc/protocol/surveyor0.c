@@ -69,7 +69,9 @@ static void surv0_ctx_end(surv0_ctx *c, int err)
 
 static void surv0_timeout_cb(nki_timer *t)
 {
-    surv0_ctx_end(t->arg, NK_ETIMEDOUT);
+    surv0_ctx *c = t->arg;
+    surv0_ctx_end(c, NK_ETIMEDOUT);
+    nki_sock_ready_changed(c->ss->s); /* the survey's responses are gone */
 }
 
 static void surv0_ctx_fini(void *arg)
@@ -252,6 +254,13 @@ static const nki_option surv0_ctx_opts[] = {
     NKI_OPT_END,
 };
 
+/* Surveys never wait; responses wait in the current survey's queue. */
+static unsigned surv0_ready(void *arg)
+{
+    surv0_sock *ss = arg;
+    return NKI_READY_SEND | (nki_rq_ready(ss->s->raw ? &ss->rawq : &ss->master.rq) ? NKI_READY_RECV : 0);
+}
+
 #define SURV0_TABLE(is_raw)                                                                    \
     {                                                                                          \
         .self = NK_PROTO_SURVEYOR0, .peer = NK_PROTO_RESPONDENT0, .raw = is_raw,               \
@@ -264,6 +273,7 @@ static const nki_option surv0_ctx_opts[] = {
         .pipe_recv = surv0_pipe_recv, .ctx_init = surv0_ctx_init,                              \
         .ctx_fini = surv0_ctx_fini, .ctx_send = surv0_ctx_send, .ctx_recv = surv0_ctx_recv,    \
         .sock_opts = surv0_sock_opts, .ctx_opts = surv0_ctx_opts,                              \
+        .ready_kinds = NKI_READY_RECV | NKI_READY_SEND, .sock_ready = surv0_ready,                       \
     }
 
 static const nki_proto nki_surveyor0_proto = SURV0_TABLE(false);
