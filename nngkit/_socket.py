@@ -125,7 +125,7 @@ class Listener(_Endpoint):
 
     _opt_kind = const("OBJ_LISTENER")
 
-    port = IntOption("tcp-bound-port", "The bound tcp port (the real one after listening on port 0).")
+    port = IntOption("tcp-bound-port", "The bound port of a tcp, tls+tcp, ws or wss listener (the real one after port 0).")
     ipc_permissions = IntOption(
         "ipc:permissions", "Mode of an ipc listener's socket file (e.g. 0o600); write-only.")
 

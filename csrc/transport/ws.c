@@ -660,6 +660,20 @@ static int ep_get_addr(void *obj, const nki_option *o, nki_optval *v)
     return srv ? nki_sockaddr_format(&srv->ss, srv->sl, v->buf, v->size) : NK_ENOTSUP;
 }
 
+/* The port of the listener's server (the real one after port 0): NNG
+ * answers tcp-bound-port on ws listeners too. */
+static int ep_get_port(void *obj, const nki_option *o, nki_optval *v)
+{
+    const ws_server *srv = ((const ws_ep *) ((const nki_ep *) obj)->tdata)->srv;
+    (void) o;
+    if (srv == NULL) {
+        return NK_ESTATE; /* not bound (yet) */
+    }
+    v->i = ntohs(srv->ss.ss_family == AF_INET6 ? ((const struct sockaddr_in6 *) &srv->ss)->sin6_port
+                                               : ((const struct sockaddr_in *) &srv->ss)->sin_port);
+    return 0;
+}
+
 #define WS_SIZE(name, dflt)                                                                          \
     {                                                                                                \
         {name, NKI_OPT_SIZE, 0, 0, nki_topt_ep_get, nki_topt_ep_set, 0}, NKI_TOPT_EP, dflt, NULL    \
@@ -681,6 +695,7 @@ static const nki_tran_option ws_options[] = {
     {{"ws:request-uri", NKI_OPT_STR, 0, 0, NULL, NULL, 2}, 0, 0, pipe_get_text},
     {{"ws:protocol", NKI_OPT_STR, 0, 0, ep_get_proto, NULL, 3}, NKI_TOPT_EP, 0, pipe_get_text},
     {{"local-address", NKI_OPT_STR, 0, 0, ep_get_addr, NULL, 0}, NKI_TOPT_EP, 0, pipe_get_addr},
+    {{"tcp-bound-port", NKI_OPT_INT, 0, 65535, ep_get_port, NULL, 0}, NKI_TOPT_LISTENER, 0, NULL},
     {{"remote-address", NKI_OPT_STR, 0, 0, NULL, NULL, 1}, 0, 0, pipe_get_addr},
     NKI_TOPT_END,
 };

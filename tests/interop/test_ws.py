@@ -501,3 +501,23 @@ def test_ws_options_as_dial_and_listen_arguments(sockets):
     assert req.pipes[0].get_opt("ws:response-headers").endswith("\r\nX-A: 1")
     with pytest.raises(nk.NotSupported):  # read-only: the socket's protocol decides
         d.ws_protocol = "x"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "[::1]"])
+def test_a_ws_listener_tells_its_bound_port_as_nng_does(sockets, pynng_peer, host):
+    """tcp-bound-port on a ws listener at port 0: NNG answers the port its server
+    bound (pynng through its option helper), and so does nngkit's Listener.port."""
+    import pynng.options
+
+    with pynng_peer.Pair0() as theirs:
+        their_listener = theirs.listen("ws://%s:0/p" % host)
+        their_port = pynng.options._getopt_int(their_listener, "tcp-bound-port")
+        assert str(their_listener.local_address).endswith(":%d" % their_port)
+        ours = sockets(nk.Pair0, **OPTS)
+        listener = ours.listen("ws://%s:0/p" % host)
+        assert 0 < listener.port < 65536
+        assert listener.url == "ws://%s:%d/p" % (host, listener.port)
+        assert str(listener.local_address).endswith(":%d" % listener.port)
+        theirs.dial(listener.url, block=True)  # the port it tells is the one that answers
+        theirs.send(b"to the port told")
+        assert ours.recv() == b"to the port told"
