@@ -112,6 +112,17 @@ def rep_listener(sockets) -> Tuple[Any, int]:
     return rep, int(url.rsplit(":", 1)[1].split("/")[0])
 
 
+def is_refused(port: int, change: Dict[str, Any], status: int) -> None:
+    """An upgrade request with `change` gets `status`, and the connection is then closed."""
+    c = WsClient(port)
+    try:
+        c.send_request(**change)
+        assert c.status() == status
+        assert c.closed_within(3.0)
+    finally:
+        c.close()
+
+
 @pytest.mark.parametrize("change,status", [
     ({"proto": "req.sp.nanomsg.org"}, 400),
     ({"proto": None}, 400),
@@ -126,13 +137,7 @@ def rep_listener(sockets) -> Tuple[Any, int]:
 ])
 def test_bad_upgrade_gets_nngs_status(rep_listener, pynng_peer, sockets, change, status):
     rep, port = rep_listener
-    c = WsClient(port)
-    try:
-        c.send_request(**change)
-        assert c.status() == status
-        assert c.closed_within(3.0)
-    finally:
-        c.close()
+    is_refused(port, change, status)
     good_round_trip(rep, port, pynng_peer, sockets)
     assert refusals(rep) == (1, 1, 1)  # counted once, on the listener that refused; the good peer joined
 
@@ -370,13 +375,7 @@ def test_refusals_count_on_the_listener_that_refused(sockets):
     two.listen("ws://127.0.0.1:%d/two" % port)
     for change, status in (({"path": "/two", "proto": "pub.sp.nanomsg.org"}, 400),
                            ({"path": "/three"}, 404), ({"path": "/two", "version": "HTTP/1.0"}, 505)):
-        c = WsClient(port)
-        try:
-            c.send_request(**change)
-            assert c.status() == status
-            assert c.closed_within(3.0)
-        finally:
-            c.close()
+        is_refused(port, change, status)
     c = WsClient(port)
     try:
         c.send_raw(b"hello there\r\n\r\n")  # no path at all
