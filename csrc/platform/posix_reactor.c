@@ -220,10 +220,14 @@ int nki_defer(void (*fn)(void *), void *arg)
     return 0;
 }
 
+/* Runs the tasks queued when the pass began; those posted meanwhile wait
+ * for the next pass, after the I/O and timers.  (Run in the same pass, a
+ * task that kept posting itself held the lock for ever: a TLS pipe that
+ * re-read a partial record once froze every socket, timer and close.) */
 static void run_tasks(void)
 {
-    /* Tasks posted while running are run in the same pass. */
-    while (task_head) {
+    uint64_t budget = tasks_posted - tasks_run;
+    while (task_head && budget-- > 0) {
         nki_task *t = task_head;
         task_head = t->next;
         if (task_head == NULL) {

@@ -31,6 +31,7 @@ UNITS: Dict[str, List[str]] = {
     "bstream": ["csrc/core/bstream.c", "csrc/core/errors.c"],
     "idmap": ["csrc/core/idmap.c", PLATFORM],
     "timer": [PLATFORM],
+    "tasks": [PLATFORM],
     "protoq": ["csrc/core/protoq.c", "csrc/core/aio.c", "csrc/core/msg.c", "csrc/core/wire.c",
                "tests/c/fake_pipe.c", PLATFORM],
     "ws_key": ["csrc/transport/ws_key.c"],

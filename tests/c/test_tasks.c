@@ -1,0 +1,188 @@
+/*
+ * The reactor's task queue (csrc/platform/posix_reactor.c), run by the real
+ * reactor thread.  A pass runs the tasks queued when it began; a task posted
+ * during the pass runs in the next one, after I/O and timers.  So a task
+ * that keeps posting itself costs CPU but cannot hold the lock for ever: the
+ * timers, other tasks and threads waiting for the lock still get their turn.
+ * Links the platform layer alone.
+ */
+#include "nngkit.h"
+#include "nkt.h"
+#include "platform.h"
+
+#define WAIT_MS 5000
+#define ORDER_MAX 64
+
+static nki_cv cv;
+static int stop, spins, timer_fired;
+static nki_task spinner, tasks[3];
+static nki_timer timer;
+static int order[ORDER_MAX], norder;
+
+static void setup(void)
+{
+    static int ready;
+    nki_init();
+    if (!ready) {
+        nki_cv_init(&cv);
+        ready = 1;
+    }
+}
+
+/* Called with nki_lock held. */
+static void wait_for(const int *flag, const char *what)
+{
+    nki_time deadline = nki_clock() + WAIT_MS;
+    while (!*flag) {
+        if (nki_cv_wait_until(&cv, deadline) != 0 && !*flag) {
+            NKT_FAIL("%s did not happen within %d ms (the reactor is stuck in a pass)", what, WAIT_MS);
+        }
+    }
+}
+
+static void spin(void *arg)
+{
+    (void) arg;
+    spins++;
+    if (!stop) {
+        nki_task_post(&spinner); /* again, at once: a pipe that re-reads for ever */
+    }
+}
+
+static void on_timer(nki_timer *t)
+{
+    (void) t;
+    timer_fired = 1;
+    stop = 1;
+    nki_cv_wake(&cv);
+}
+
+static void a_task_that_reposts_itself_does_not_starve_timers(void)
+{
+    setup();
+    nki_lock();
+    stop = spins = timer_fired = 0;
+    nki_task_init(&spinner, spin, NULL);
+    nki_timer_init(&timer, on_timer, NULL);
+    nki_task_post(&spinner);
+    nki_timer_schedule(&timer, nki_clock() + 20);
+    wait_for(&timer_fired, "the timer");
+    NKT_CHECK(spins > 1);
+    nki_unlock();
+}
+
+static void record(void *arg)
+{
+    int k = (int) (intptr_t) arg;
+    if (norder < ORDER_MAX) {
+        order[norder++] = k;
+    }
+    if (k == 0) {
+        nki_task_post(&tasks[2]); /* posted during the pass: runs after tasks[1] */
+    }
+    if (k == 2) {
+        stop = 1;
+        nki_cv_wake(&cv);
+    }
+}
+
+static void tasks_posted_during_a_pass_run_next_in_order(void)
+{
+    int i;
+    setup();
+    nki_lock();
+    stop = norder = 0;
+    for (i = 0; i < 3; i++) {
+        nki_task_init(&tasks[i], record, (void *) (intptr_t) i);
+    }
+    nki_task_post(&tasks[0]);
+    nki_task_post(&tasks[1]);
+    wait_for(&stop, "the task posted during the pass");
+    NKT_EQ(norder, 3);
+    for (i = 0; i < 3; i++) {
+        NKT_EQ(order[i], i);
+    }
+    nki_unlock();
+}
+
+
+static int runs[3];
+
+static void count(void *arg)
+{
+    runs[(int) (intptr_t) arg]++;
+    if ((int) (intptr_t) arg == 2) {
+        stop = 1;
+        nki_cv_wake(&cv);
+    }
+}
+
+static void post_three(int cancel_first)
+{
+    int i;
+    stop = 0;
+    memset(runs, 0, sizeof(runs));
+    for (i = 0; i < 3; i++) {
+        nki_task_init(&tasks[i], count, (void *) (intptr_t) i);
+    }
+    nki_task_post(&tasks[0]);
+    nki_task_post(&tasks[0]); /* already queued: a no-op */
+    nki_task_post(&tasks[1]);
+    if (cancel_first) {
+        nki_task_cancel(&tasks[0]);
+        nki_task_cancel(&tasks[0]); /* no longer queued: a no-op */
+    }
+    nki_task_post(&tasks[2]);
+}
+
+static void a_queued_task_posted_again_runs_once(void)
+{
+    setup();
+    nki_lock();
+    post_three(0);
+    wait_for(&stop, "the last task");
+    NKT_EQ(runs[0], 1);
+    NKT_EQ(runs[1], 1);
+    nki_unlock();
+}
+
+static void a_cancelled_task_does_not_run(void)
+{
+    setup();
+    nki_lock();
+    post_three(1);
+    wait_for(&stop, "the last task");
+    NKT_EQ(runs[0], 0);
+    NKT_EQ(runs[1], 1);
+    NKT_EQ(tasks[0].queued, 0);
+    nki_unlock();
+}
+
+static void quiesce_returns_after_the_tasks_posted_before_it(void)
+{
+    setup();
+    nki_lock();
+    stop = spins = 0;
+    nki_task_init(&spinner, spin, NULL);
+    post_three(0);
+    nki_task_post(&spinner); /* reposts itself until stop: quiesce must not wait for those */
+    nki_quiesce();
+    NKT_EQ(runs[0] + runs[1] + runs[2], 3);
+    NKT_CHECK(spins >= 1);
+    stop = 1;
+    nki_unlock();
+}
+
+static const nkt_case cases[] = {
+    NKT_CASE(a_task_that_reposts_itself_does_not_starve_timers),
+    NKT_CASE(tasks_posted_during_a_pass_run_next_in_order),
+    NKT_CASE(a_queued_task_posted_again_runs_once),
+    NKT_CASE(a_cancelled_task_does_not_run),
+    NKT_CASE(quiesce_returns_after_the_tasks_posted_before_it),
+    {NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+    return nkt_main(argc, argv, cases);
+}
