@@ -68,10 +68,13 @@ case "$(basename "$WHEEL")" in
     *) echo "repaired wheel has an unexpected tag: $WHEEL" >&2; exit 1 ;;
 esac
 "$WORK/tools/bin/auditwheel" show "$WHEEL" 2>/dev/null
-if "$PY" -m zipfile -l "$WHEEL" | grep -E 'nngkit\.libs/.*(libssl|libcrypto)'; then
+# The listing is read whole first: `grep -q` on a pipe stops reading at its
+# match, and under pipefail the listing's broken pipe failed the check.
+LISTING="$("$PY" -m zipfile -l "$WHEEL")"
+if grep -E 'nngkit\.libs/.*(libssl|libcrypto)' <<<"$LISTING"; then
     echo "the wheel carries a copy of OpenSSL (see docs/install.md)" >&2; exit 1
 fi
-if ! "$PY" -m zipfile -l "$WHEEL" | grep -q 'nngkit/_nk_openssl\.so'; then
+if ! grep -q 'nngkit/_nk_openssl\.so' <<<"$LISTING"; then
     echo "the wheel has no TLS engine (nngkit/_nk_openssl.so): was libssl-dev installed?" >&2; exit 1
 fi
 step_end
