@@ -177,21 +177,3 @@ def test_one_tls_configuration_per_shared_port(sockets, server_config):
     with pytest.raises(nk.AddressInUse):
         plain.listen("ws://localhost:%d/three" % port)
 
-
-@pytest.mark.parametrize("scheme,host", [("wss4", "127.0.0.1"), ("wss6", "[::1]")])
-def test_family_schemes_with_pynng(sockets, pynng_peer, pki, server_config, client_config, scheme, host):
-    """A wss4:// or wss6:// listener and dialer meet pynng's plain wss:// both ways (the
-    Host header names the listener's own address; the client checks the URL's IP against
-    the certificate's IP names)."""
-    p_srv, p_cli = pynng_configs(pynng_peer, pki)
-    ours = sockets(nk.Rep0, tls_config=server_config(), **T)
-    theirs = sockets.track(pynng_peer.Req0(tls_config=p_cli, **T))
-    port = ours.listen("%s://%s:0/sp" % (scheme, host)).port
-    theirs.dial("wss://%s:%d/sp" % (host, port), block=True)
-    exchange("reqrep", theirs, ours)
-    their_rep = sockets.track(pynng_peer.Rep0(tls_config=p_srv, **T))
-    port = free_tcp_port(host.strip("[]"))
-    their_rep.listen("wss://%s:%d/sp" % (host, port))
-    our_req = sockets(nk.Req0, tls_config=client_config(), **T)
-    our_req.dial("%s://%s:%d/sp" % (scheme, host, port), block=True)
-    exchange("reqrep", our_req, their_rep)
