@@ -14,17 +14,13 @@ import pytest
 import nngkit
 from nngtrace import Tracer
 from tests.helpers import addrs
+from tests.helpers.raw import RawConn
 
 REQ_HS = bytes.fromhex("0053500000300000")
 
 
 def _raw_client(url: str) -> socket.socket:
-    if url.startswith("ipc://"):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(addrs.ipc_path(url))
-    else:
-        _, host, port = addrs.split_tcp(url)
-        s = socket.create_connection((host, port))
+    s = RawConn.connect(url).sock  # tcp or ipc, as the tracer listens
     s.settimeout(5)
     return s
 

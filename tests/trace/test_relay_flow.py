@@ -16,6 +16,7 @@ import pytest
 
 from nngtrace import MessageEvent, Tracer
 from tests.helpers import addrs
+from tests.helpers.raw import RawConn
 
 PUSH_HS = bytes.fromhex("0053500000500000")
 PULL_HS = bytes.fromhex("0053500000510000")
@@ -43,12 +44,7 @@ def _listener(scheme: str) -> Tuple[socket.socket, str]:
 
 
 def _connect(url: str) -> socket.socket:
-    if url.startswith("ipc://"):
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.connect(addrs.ipc_path(url))
-    else:
-        _, host, port = addrs.split_tcp(url)
-        s = socket.create_connection((host, port))
+    s = RawConn.connect(url).sock  # tcp or ipc, as the tracer listens
     s.settimeout(10)
     return s
 
