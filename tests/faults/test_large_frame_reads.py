@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import socket
 import struct
-from typing import Any, List
+from typing import List
 
 import pytest
 
 from tests.faults.test_perf_paths import PUSH, big
 from tests.helpers.impl import nk
 from tests.helpers.raw import RawConn, frame
-from tests.helpers.sync import Catcher, listen, wait_for
+from tests.helpers.sync import Catcher, listen, wait_for, recv_within
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own read path
 
@@ -35,15 +35,6 @@ def _send_chunked(c: RawConn, wire: bytes) -> None:
         n = CHUNKS[i % len(CHUNKS)]
         c.send(wire[pos:pos + n])
         pos, i = pos + n, i + 1
-
-
-def _recv_with(sock: Any, timeout_ms: int) -> bytes:
-    old = sock.recv_timeout
-    sock.recv_timeout = timeout_ms
-    try:
-        return sock.recv()
-    finally:
-        sock.recv_timeout = old
 
 
 @pytest.mark.timeout(60)
@@ -82,10 +73,10 @@ def test_prefix_after_a_large_frame_split_byte_by_byte(sockets, addr, scheme, le
         for i in range(plen):
             c.send(wire[i:i + 1])
             with pytest.raises(nk.Timeout):
-                _recv_with(pull, 50)
+                recv_within(pull, 50)
         c.send(wire[plen:plen + 1000])
         with pytest.raises(nk.Timeout):
-            _recv_with(pull, 50)
+            recv_within(pull, 50)
         c.send(wire[plen + 1000:] + frame(third, c.ipc))
         assert pull.recv() == second
         assert pull.recv() == third
@@ -143,7 +134,7 @@ def test_peer_cut_off_around_large_frames(sockets, addr, scheme, cut, leak_check
     c.close()
     wait_for(lambda: len(pull.pipes) == 0, what="the cut pipe to go")
     with pytest.raises(nk.Timeout):
-        _recv_with(pull, 100)
+        recv_within(pull, 100)
     push = sockets(nk.Push0, dial=url)
     push.send(b"after")
     assert pull.recv() == b"after"

@@ -17,7 +17,7 @@ from nngkit._backend import msg as backend_msg
 from tests.helpers.impl import IMPL_NAME, nk
 from tests.helpers.peers import child_env, python_argv
 from tests.helpers.raw import PeerClosed, RawConn, RawListener
-from tests.helpers.sync import Catcher, listen, wait_for
+from tests.helpers.sync import Catcher, listen, wait_for, recv_within
 
 pytestmark = pytest.mark.nngkit_only  # these exercise nngkit's own core paths
 
@@ -303,7 +303,7 @@ def test_large_frame_odd_arrivals(sockets, addr, pattern, leak_check):
             # all but a few bytes (well under any low-water mark), then the rest
             c.send(wire[:-5])
             with pytest.raises(nk.Timeout):
-                _recv_with(pull, 300)
+                recv_within(pull, 300)
             c.send(wire[-5:])
         else:
             small = struct.pack(">Q", 3) + b"abc"
@@ -314,15 +314,6 @@ def test_large_frame_odd_arrivals(sockets, addr, pattern, leak_check):
         assert pull.recv() == data
         if pattern == "interleaved":
             assert pull.recv() == b"abc"
-
-
-def _recv_with(sock: Any, timeout_ms: int) -> bytes:
-    old = sock.recv_timeout
-    sock.recv_timeout = timeout_ms
-    try:
-        return sock.recv()
-    finally:
-        sock.recv_timeout = old
 
 
 @pytest.mark.timeout(60)

@@ -127,3 +127,13 @@ def probe_until_connected(sender: Any, receiver: Any, timeout: float = 5.0, prob
         return sent
     finally:
         receiver.recv_timeout = saved
+
+
+def recv_within(sock: Any, timeout_ms: int) -> Any:
+    """`sock.recv()` with `timeout_ms` as its receive timeout this once."""
+    old = sock.recv_timeout
+    sock.recv_timeout = timeout_ms
+    try:
+        return sock.recv()
+    finally:
+        sock.recv_timeout = old
