@@ -331,6 +331,7 @@ void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
     } else {
         nki_aio_begin(a, s == NULL ? 0 : (send ? s->send_timeout : s->recv_timeout));
     }
+    nki_here_begin(); /* a pipe resumed by this receive reads on this thread */
     if (s == NULL) {
         nki_aio_finish(a, NK_ECLOSED);
     } else if (send && a->msg == NULL) {
@@ -340,6 +341,7 @@ void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a)
     } else {
         (send ? s->proto->sock_send : s->proto->sock_recv)(s->pdata, a);
     }
+    nki_here_end();
     if (s != NULL) {
         nki_sock_ready_update(s);
     }

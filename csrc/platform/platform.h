@@ -49,6 +49,7 @@ struct nki_pfd {
     int fd;
     unsigned events; /* currently armed NKI_POLL_* */
     int active;
+    int quiet;       /* out of the poller for now (nki_pfd_quiet) */
     nki_pfd_cb cb;
     void *arg;
 };
@@ -65,6 +66,10 @@ int nki_poll_step(void);
 void nki_poll_lend(int on);
 int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg);
 void nki_pfd_arm(nki_pfd *pfd, unsigned events);
+/* Takes the fd out of the poller until the next nki_pfd_arm with events:
+ * a hang-up or error is reported even with no events armed, so a pipe that
+ * is not reading yet would otherwise be woken for it again and again. */
+void nki_pfd_quiet(nki_pfd *pfd);
 void nki_pfd_fini(nki_pfd *pfd);
 
 /* Timers: fire once, on the reactor, with nki_lock held. */
@@ -93,6 +98,12 @@ struct nki_task {
 void nki_task_init(nki_task *t, void (*fn)(void *), void *arg);
 void nki_task_post(nki_task *t);
 void nki_task_cancel(nki_task *t);
+/* Posts t to run on the calling thread at the end of the enclosing
+ * nki_here_begin/nki_here_end scope (nki_dispatch opens one), or, outside
+ * any scope, on the reactor as nki_task_post does. */
+void nki_task_post_here(nki_task *t);
+void nki_here_begin(void);
+void nki_here_end(void);
 /* Runs fn(arg) from a task allocated on the fly: used for deferred frees. */
 int nki_defer(void (*fn)(void *), void *arg);
 /* Blocks (nki_lock held) until the reactor has run every task posted so far. */

@@ -174,23 +174,86 @@ void nki_task_post(nki_task *t)
     wake();
 }
 
-void nki_task_cancel(nki_task *t)
+/*
+ * Tasks run "here": while a caller's thread is inside nki_dispatch (lock
+ * held), a task posted with nki_task_post_here waits in its own list and
+ * that thread runs it as the dispatch ends, instead of waking the reactor
+ * for it (an eventfd write, two context switches and a fight for the
+ * lock: 18.5k writes and 30k switches a second in a 290k msg/s asyncio
+ * receiver, whose every half queue woke the reactor to parse the frames
+ * already read).  Guarded by the lock; the list is empty whenever the lock
+ * is free, since the dispatching thread drains it first.
+ */
+static nki_task *here_head, *here_tail;
+static int here_depth;
+
+static bool list_remove(nki_task **head, nki_task **tail, nki_task *t)
 {
     nki_task **pp;
     nki_task *prev = NULL;
+    for (pp = head; *pp; prev = *pp, pp = &(*pp)->next) {
+        if (*pp == t) {
+            *pp = t->next;
+            if (*tail == t) {
+                *tail = prev;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
+void nki_task_cancel(nki_task *t)
+{
     if (!t->queued) {
         return;
     }
-    for (pp = &task_head; *pp; prev = *pp, pp = &(*pp)->next) {
-        if (*pp == t) {
-            *pp = t->next;
-            if (task_tail == t) {
-                task_tail = prev;
-            }
-            t->queued = 0;
-            tasks_run++;
-            return;
+    if (list_remove(&task_head, &task_tail, t)) {
+        tasks_run++;
+    } else {
+        (void) list_remove(&here_head, &here_tail, t);
+    }
+    t->queued = 0;
+}
+
+void nki_task_post_here(nki_task *t)
+{
+    if (here_depth == 0) {
+        nki_task_post(t);
+        return;
+    }
+    if (t->queued) {
+        return;
+    }
+    t->queued = 1;
+    t->next = NULL;
+    if (here_tail) {
+        here_tail->next = t;
+    } else {
+        here_head = t;
+    }
+    here_tail = t;
+}
+
+void nki_here_begin(void)
+{
+    here_depth++;
+}
+
+/* Runs what the outermost scope collected; tasks they post go to the reactor. */
+void nki_here_end(void)
+{
+    if (--here_depth > 0) {
+        return;
+    }
+    while (here_head) {
+        nki_task *t = here_head;
+        here_head = t->next;
+        if (here_head == NULL) {
+            here_tail = NULL;
         }
+        t->queued = 0;
+        t->fn(t->arg);
     }
 }
 
@@ -259,6 +322,7 @@ int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg)
     memset(&ev, 0, sizeof(ev));
     pfd->fd = fd;
     pfd->events = 0;
+    pfd->quiet = 0;
     pfd->cb = cb;
     pfd->arg = arg;
     ev.events = 0;
@@ -274,20 +338,33 @@ int nki_pfd_init(nki_pfd *pfd, int fd, nki_pfd_cb cb, void *arg)
 void nki_pfd_arm(nki_pfd *pfd, unsigned events)
 {
     struct epoll_event ev;
-    if (!pfd->active || pfd->events == events) {
+    if (!pfd->active || pfd->events == events || (pfd->quiet && events == 0)) {
         return;
     }
     memset(&ev, 0, sizeof(ev));
     pfd->events = events;
     ev.events = ((events & NKI_POLL_IN) ? EPOLLIN : 0) | ((events & NKI_POLL_OUT) ? EPOLLOUT : 0);
     ev.data.ptr = pfd;
-    epoll_ctl(epfd, EPOLL_CTL_MOD, pfd->fd, &ev);
+    epoll_ctl(epfd, pfd->quiet ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, pfd->fd, &ev);
+    pfd->quiet = 0;
+}
+
+void nki_pfd_quiet(nki_pfd *pfd)
+{
+    if (pfd->active && !pfd->quiet) {
+        epoll_ctl(epfd, EPOLL_CTL_DEL, pfd->fd, NULL);
+        pfd->quiet = 1;
+        pfd->events = 0;
+    }
 }
 
 void nki_pfd_fini(nki_pfd *pfd)
 {
     if (pfd->active) {
-        epoll_ctl(epfd, EPOLL_CTL_DEL, pfd->fd, NULL);
+        if (!pfd->quiet) {
+            epoll_ctl(epfd, EPOLL_CTL_DEL, pfd->fd, NULL);
+        }
+        pfd->quiet = 0;
         pfd->active = 0;
         pfd->events = 0;
     }

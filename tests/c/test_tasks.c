@@ -173,7 +173,112 @@ static void quiesce_returns_after_the_tasks_posted_before_it(void)
     nki_unlock();
 }
 
+/* ---- tasks run here (nki_task_post_here), by the thread in a scope ---- */
+
+static pthread_t ran_on[3];
+static int here_runs[3];
+
+static void note_thread(void *arg)
+{
+    int k = (int) (intptr_t) arg;
+    here_runs[k]++;
+    ran_on[k] = pthread_self();
+    if (k == 2) {
+        stop = 1;
+        nki_cv_wake(&cv);
+    }
+}
+
+static void init_noting(void)
+{
+    int i;
+    stop = 0;
+    memset(here_runs, 0, sizeof(here_runs));
+    for (i = 0; i < 3; i++) {
+        nki_task_init(&tasks[i], note_thread, (void *) (intptr_t) i);
+    }
+}
+
+static void a_task_posted_here_runs_on_this_thread_as_the_scope_ends(void)
+{
+    setup();
+    nki_lock();
+    init_noting();
+    nki_here_begin();
+    nki_here_begin(); /* nested: only the outermost end runs them */
+    nki_task_post_here(&tasks[0]);
+    nki_task_post_here(&tasks[1]);
+    nki_task_post_here(&tasks[0]); /* already queued: a no-op */
+    nki_here_end();
+    NKT_EQ(here_runs[0], 0);
+    nki_here_end();
+    NKT_EQ(here_runs[0], 1);
+    NKT_EQ(here_runs[1], 1);
+    NKT_CHECK(pthread_equal(ran_on[0], pthread_self()));
+    NKT_CHECK(pthread_equal(ran_on[1], pthread_self()));
+    NKT_EQ(tasks[0].queued, 0);
+    nki_unlock();
+}
+
+static void a_task_posted_here_and_cancelled_does_not_run(void)
+{
+    setup();
+    nki_lock();
+    init_noting();
+    nki_here_begin();
+    nki_task_post_here(&tasks[0]);
+    nki_task_post_here(&tasks[1]);
+    nki_task_cancel(&tasks[0]); /* a pipe closed before the scope ends */
+    NKT_EQ(tasks[0].queued, 0);
+    nki_task_post(&tasks[1]); /* queued here already: stays here, runs once */
+    nki_here_end();
+    NKT_EQ(here_runs[0], 0);
+    NKT_EQ(here_runs[1], 1);
+    NKT_CHECK(pthread_equal(ran_on[1], pthread_self()));
+    nki_unlock();
+}
+
+static void a_task_posted_here_outside_a_scope_goes_to_the_reactor(void)
+{
+    setup();
+    nki_lock();
+    init_noting();
+    nki_task_post_here(&tasks[2]);
+    NKT_EQ(here_runs[2], 0);
+    wait_for(&stop, "the task posted outside a scope");
+    NKT_EQ(here_runs[2], 1);
+    NKT_CHECK(!pthread_equal(ran_on[2], pthread_self()));
+    nki_unlock();
+}
+
+static void post_next_here(void *arg)
+{
+    (void) arg;
+    here_runs[0]++;
+    nki_task_post_here(&tasks[2]); /* the scope has ended: the reactor's */
+}
+
+static void posting_here_from_a_task_run_here_goes_to_the_reactor(void)
+{
+    setup();
+    nki_lock();
+    init_noting();
+    nki_task_init(&tasks[0], post_next_here, NULL);
+    nki_here_begin();
+    nki_task_post_here(&tasks[0]);
+    nki_here_end();
+    NKT_EQ(here_runs[0], 1);
+    wait_for(&stop, "the task posted by a task run here");
+    NKT_EQ(here_runs[2], 1);
+    NKT_CHECK(!pthread_equal(ran_on[2], pthread_self()));
+    nki_unlock();
+}
+
 static const nkt_case cases[] = {
+    NKT_CASE(a_task_posted_here_runs_on_this_thread_as_the_scope_ends),
+    NKT_CASE(a_task_posted_here_and_cancelled_does_not_run),
+    NKT_CASE(a_task_posted_here_outside_a_scope_goes_to_the_reactor),
+    NKT_CASE(posting_here_from_a_task_run_here_goes_to_the_reactor),
     NKT_CASE(a_task_that_reposts_itself_does_not_starve_timers),
     NKT_CASE(tasks_posted_during_a_pass_run_next_in_order),
     NKT_CASE(a_queued_task_posted_again_runs_once),
