@@ -146,6 +146,32 @@ static void sp_retire(spipe *sp, size_t n)
 }
 
 /*
+ * One system call for the gathered frames.  Small ones (a prefix and a
+ * short body, or a few of them) are copied into one buffer and sent with
+ * send(): the copy costs less than writev's longer kernel path (sender
+ * alone, ipc 64 B: 1.56 -> 1.25 us of system time per message).  Engines
+ * take the iovecs as they are.
+ */
+#define SMALL_WRITE 2048
+static ssize_t sp_writev(spipe *sp, const struct iovec *iov, int niov)
+{
+    uint8_t buf[SMALL_WRITE];
+    size_t len = 0;
+    int i;
+    if (sp->bs->ops != NULL) {
+        return nki_bs_writev(sp->bs, iov, niov);
+    }
+    for (i = 0; i < niov; i++) {
+        if (iov[i].iov_len > SMALL_WRITE - len) {
+            return nki_bs_writev(sp->bs, iov, niov);
+        }
+        memcpy(buf + len, iov[i].iov_base, iov[i].iov_len);
+        len += iov[i].iov_len;
+    }
+    return nki_bs_write(sp->bs, buf, len);
+}
+
+/*
  * Write as much as the socket takes; one writev for many queued frames.
  * 'notify' is false when called from the protocol (through p_kick): then
  * neither the drained callback nor a close may run synchronously, because
@@ -157,7 +183,7 @@ static void sp_write(spipe *sp, bool notify)
     struct iovec iov[IOV_MSGS * 3];
     while (sp->ready && sp->base.sendq.len > 0 && !sp->base.closed) {
         int niov = sp_gather(sp, iov);
-        ssize_t n = nki_bs_writev(sp->bs, iov, niov);
+        ssize_t n = sp_writev(sp, iov, niov);
         if (n < 0) {
             if (n == -NK_EAGAIN) {
                 break;
@@ -223,7 +249,7 @@ static void sp_write_pending(spipe *sp)
     sp->write_later = false;
     nki_task_cancel(&sp->write_task);
     if (sp->ready && sp->base.sendq.len > 0) {
-        (void) nki_bs_writev(sp->bs, iov, sp_gather(sp, iov));
+        (void) sp_writev(sp, iov, sp_gather(sp, iov));
     }
 }
 
