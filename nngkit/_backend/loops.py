@@ -15,7 +15,7 @@ from typing import Optional
 from . import asyncio_queue
 from .cq import CompletionQueue
 
-__all__ = ["running_loop", "current_queue", "yield_sometimes"]
+__all__ = ["running_loop", "current_queue", "fair_due", "yield_now", "yield_sometimes"]
 
 
 def _in_trio() -> bool:
@@ -56,18 +56,38 @@ def current_queue() -> CompletionQueue:
 # subscribers, say), every _FAIR_EVERY-th async call in a thread first
 # yields to the loop once, as a call that waits always does.
 _FAIR_EVERY = 32
-_fair = threading.local()
 
 
-async def yield_sometimes() -> None:
-    n = getattr(_fair, "n", 0) + 1
+class _Fair(threading.local):
+    n = 0  # async calls in this thread since its last yield
+
+
+_fair = _Fair()
+
+
+def fair_due() -> bool:
+    """Count one async call; True when it is the one that must yield first
+    (`yield_now`).  A plain function: the immediate paths test it without
+    making and awaiting a coroutine per call."""
+    fair = _fair
+    n = fair.n + 1
     if n < _FAIR_EVERY:
-        _fair.n = n
-        return
-    _fair.n = 0
+        fair.n = n
+        return False
+    fair.n = 0
+    return True
+
+
+async def yield_now() -> None:
+    """One turn of the running loop (asyncio or trio)."""
     if running_loop() is not None:
         await asyncio.sleep(0)
         return
     import trio
 
     await trio.lowlevel.checkpoint()
+
+
+async def yield_sometimes() -> None:
+    if fair_due():
+        await yield_now()
