@@ -1,9 +1,10 @@
-"""Adversarial tests for the small-write path of stream pipes: frames up to
-a couple of KiB are copied into one buffer and sent with one send() call,
-larger ones go out with writev.  Sizes straddle that limit (it counts the
-prefix and header too), queues mix both kinds, and partial writes, a
-stalled peer and a close right after a burst must lose, reorder or mangle
-nothing."""
+"""Adversarial tests for the small-write path of stream pipes: over ipc,
+frames up to a couple of KiB are copied into one buffer and sent with one
+send() call, larger ones go out with writev (as everything does over tcp,
+which runs the same cases as the reference).  Sizes straddle that limit (it
+counts the prefix and header too), queues mix both kinds, and partial
+writes, a stalled peer and a close right after a burst must lose, reorder
+or mangle nothing."""
 from __future__ import annotations
 
 import asyncio
