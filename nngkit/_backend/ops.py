@@ -220,17 +220,24 @@ async def arecv(oid: int, is_ctx: int, held: Held, whole: bool) -> Any:
     """`recv`, waiting in the running event loop."""
     if held:
         return held.take(whole)
-    await yield_sometimes()  # before anything is done: a cancellation here loses nothing
+    if fair_due():
+        await yield_now()  # before anything is done: a cancellation here loses nothing
     if lent:
         reclaim()
-    op = _new(_OP)
+    try:
+        op = _spare.pop()
+    except IndexError:
+        op = _new(_OP)
     try:
         rv = _recv_wait(oid, is_ctx, 0, 0, op)
         if rv == _EAGAIN:
+            _spare.append(op)  # nothing received, no aio handed over: clean
             return await _arecv_queued(oid, is_ctx, held, whole)
         if rv:
             _await_recv(rv, op)
-        return _take(op, whole)
+        got = _take(op, whole)
+        _spare.append(op)  # its message freed, its aio (if any) settled: clean
+        return got
     except BaseException:
         _drop(op, held)
         raise
