@@ -201,12 +201,17 @@ def recv(oid: int, is_ctx: int, block: bool, held: Held, whole: bool) -> Any:
         return held.take(whole)
     if lent:
         reclaim()  # a program that only receives now still lets go of what it sent
-    op = _new(_OP)
+    try:
+        op = _spare.pop()
+    except IndexError:
+        op = _new(_OP)
     try:
         rv = _recv_wait(oid, is_ctx, _DEFAULT if block else 0, SLICE_MS, op)
         if rv:
             _await_recv(rv, op)
-        return _take(op, whole)
+        got = _take(op, whole)
+        _spare.append(op)  # clean, as in arecv
+        return got
     except BaseException:
         _drop(op, held)
         raise
