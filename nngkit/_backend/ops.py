@@ -27,7 +27,7 @@ from typing import Any, Callable, List, Literal, Optional, overload
 from .._errors import check
 from .aio import SLICE_MS, cancel, free_aio, rescue_from, wait
 from .core import ffi, lib
-from .loops import current_queue, fair_due, yield_now, yield_sometimes
+from .loops import current_queue, fair_due, yield_now
 from .msg import LEND_MIN, Held, Parts, free, lent, reclaim, to_nk
 
 __all__ = ["send", "asend", "recv", "arecv"]
