@@ -157,21 +157,29 @@ void nki_task_init(nki_task *t, void (*fn)(void *), void *arg)
     t->queued = 0;
 }
 
-void nki_task_post(nki_task *t)
+/* Queues t at the tail of a list, unless it is queued (on any list). */
+static bool list_append(nki_task **head, nki_task **tail, nki_task *t)
 {
     if (t->queued) {
-        return;
+        return false;
     }
     t->queued = 1;
     t->next = NULL;
-    if (task_tail) {
-        task_tail->next = t;
+    if (*tail) {
+        (*tail)->next = t;
     } else {
-        task_head = t;
+        *head = t;
     }
-    task_tail = t;
-    tasks_posted++;
-    wake();
+    *tail = t;
+    return true;
+}
+
+void nki_task_post(nki_task *t)
+{
+    if (list_append(&task_head, &task_tail, t)) {
+        tasks_posted++;
+        wake();
+    }
 }
 
 /*
@@ -220,19 +228,9 @@ void nki_task_post_here(nki_task *t)
 {
     if (here_depth == 0) {
         nki_task_post(t);
-        return;
-    }
-    if (t->queued) {
-        return;
-    }
-    t->queued = 1;
-    t->next = NULL;
-    if (here_tail) {
-        here_tail->next = t;
     } else {
-        here_head = t;
+        (void) list_append(&here_head, &here_tail, t);
     }
-    here_tail = t;
 }
 
 void nki_here_begin(void)

@@ -11,16 +11,11 @@ from typing import List
 
 import pytest
 
-from nngkit._backend import ops
-from nngkit._backend.core import ffi
 from tests.helpers.impl import nk
+from tests.helpers.spare_ops import spare_clean
 from tests.helpers.sync import listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own backend
-
-
-def spare_clean() -> bool:
-    return all(op.msg == ffi.NULL and op.aio == ffi.NULL for op in list(ops._spare))
 
 
 @pytest.mark.parametrize("scheme", ["inproc", "tcp", "ipc"])
