@@ -396,14 +396,11 @@ static int plan_sleep(void)
     return tmo;
 }
 
-/* Waits without the lock. */
+/* Waits without the lock; what it saw is noted once the lock is taken again
+ * (last_active is also written by a lender's nki_poll_step: TSan). */
 static int wait_io(struct epoll_event *evs, int tmo)
 {
-    int n = epoll_wait(epfd, evs, EVENTS_MAX, tmo);
-    if (n > 0) {
-        last_active = nki_clock();
-    }
-    return n;
+    return epoll_wait(epfd, evs, EVENTS_MAX, tmo);
 }
 
 static unsigned poll_events(uint32_t ev)
@@ -525,6 +522,9 @@ static void *reactor_main(void *unused)
         nki_unlock();
         n = wait_io(evs, tmo);
         nki_lock();
+        if (n > 0) {
+            last_active = nki_clock();
+        }
         if (lenders > 0 && lender_alive && has_io(evs, n)) {
             n = after_grace(evs, tmo);
             lender_alive = !has_io(evs, n);
