@@ -40,11 +40,12 @@ _op_finish: Callable[[Any], int] = lib.nk_op_finish
 _new = ffi.new
 _OP = ffi.typeof("nk_op *")  # one per operation: a signal handler may send meanwhile
 _NULL = ffi.NULL
-# The nk_op of an async send that went at once is clean afterwards (the core
-# took the message; no aio was handed over): the next async send reuses it
-# instead of allocating one (ffi.new is about a tenth of the call).  Taken
-# with pop(), so a signal handler sending meanwhile gets another; the list
-# holds at most as many as were ever in flight at once.
+# An nk_op left clean (no message, no aio) by an async send that went at
+# once, or by a receive, is kept here and reused by the next asend, arecv or
+# recv instead of allocating one (ffi.new is about a tenth of the call).
+# Taken with pop() inline (no helper call on the hot path), so a signal
+# handler or another thread meanwhile gets another; the list holds at most
+# as many as were ever in flight at once.
 _spare: List[Any] = []
 _buffer = ffi.buffer
 _PENDING = lib.NK_PENDING

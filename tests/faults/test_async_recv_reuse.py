@@ -12,7 +12,7 @@ from typing import List
 import pytest
 
 from tests.helpers.impl import nk
-from tests.helpers.spare_ops import spare_clean
+from tests.helpers.spare_ops import spare_clean, stream_through, until_waiting
 from tests.helpers.sync import listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own backend
@@ -24,14 +24,7 @@ async def test_receives_of_every_size_come_whole_through_reused_ops(sockets, add
     push = sockets(nk.Push0, dial=listen(pull, addr(scheme)), send_timeout=10000)
     sizes = [0, 1, 64, 1000, 70000, 3, 1 << 20, 0, 64]
     sent = [bytes([i % 251]) * n + b"%d" % i for i, n in enumerate(sizes * 20)]
-
-    async def produce() -> None:
-        for data in sent:
-            await push.asend(data)
-
-    task = asyncio.ensure_future(produce())
-    assert [await pull.arecv() for _ in sent] == sent
-    await task
+    assert await stream_through(push, pull, sent) == sent
     assert spare_clean()
 
 
@@ -43,7 +36,7 @@ async def test_empty_failed_and_cancelled_receives_leave_clean_ops(sockets, leak
     s.recv_timeout = -1
     for _ in range(50):
         t = asyncio.ensure_future(s.arecv())
-        await asyncio.sleep(0)
+        await until_waiting()  # cancelled while it waits in the loop's queue
         t.cancel()
         with pytest.raises(asyncio.CancelledError):
             await t

@@ -11,7 +11,7 @@ import pytest
 
 from nngkit._backend import ops
 from tests.helpers.impl import nk
-from tests.helpers.spare_ops import spare_clean
+from tests.helpers.spare_ops import spare_clean, stream_through, until_waiting
 from tests.helpers.sync import listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own backend
@@ -23,14 +23,7 @@ async def test_spare_ops_are_clean_after_a_burst(sockets, addr, scheme, leak_che
     push = sockets(nk.Push0, dial=listen(pull, addr(scheme)), send_timeout=10000)
     before = len(ops._spare)
     sent = [b"%d" % i * (i % 300) for i in range(500)]
-
-    async def produce() -> None:
-        for data in sent:
-            await push.asend(data)
-
-    task = asyncio.ensure_future(produce())
-    assert [await pull.arecv() for _ in sent] == sent
-    await task
+    assert await stream_through(push, pull, sent) == sent
     assert spare_clean()
     assert len(ops._spare) <= before + 1  # one sending task: one send at a time
 
@@ -44,7 +37,7 @@ async def test_failed_and_cancelled_sends_keep_no_message(sockets, leak_check):
     s.send_timeout = -1
     for _ in range(50):
         t = asyncio.ensure_future(s.asend(b"cancelled"))
-        await asyncio.sleep(0)
+        await until_waiting()  # cancelled while it waits in the loop's queue
         t.cancel()
         with pytest.raises(asyncio.CancelledError):
             await t

@@ -12,6 +12,7 @@ import pytest
 
 from nngkit._backend import asyncio_queue
 from tests.helpers.impl import nk
+from tests.helpers.spare_ops import until_waiting
 from tests.helpers.sync import Catcher, dial, listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own bridge between the core and asyncio
@@ -24,17 +25,6 @@ def _pair(sockets: Any, addr: Any, scheme: str, a: Any, b: Any, **opts: Any) -> 
     y = sockets(b, recv_timeout=5000, send_timeout=5000, **opts)
     dial(y, listen(x, addr(scheme)))
     return x, y
-
-
-async def _until_waiting(n: int = 1) -> None:
-    """Until `n` operations wait in this loop's completion queue: a task
-    just started may first yield for fairness, so one turn is not enough."""
-    queue = asyncio_queue.queue_for(asyncio.get_running_loop())
-    for _ in range(1000):
-        if len(queue._pending) >= n:
-            return
-        await asyncio.sleep(0)
-    raise AssertionError("no operation started waiting within 1000 turns of the loop")
 
 
 async def _echo(rep: Any, n: int) -> None:
@@ -71,7 +61,7 @@ def test_a_cancelled_receive_loses_no_message(sockets, addr, scheme, leak_check)
 
     async def main() -> List[bytes]:
         waiting = asyncio.ensure_future(pull.arecv())
-        await _until_waiting()
+        await until_waiting()
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
@@ -106,7 +96,7 @@ def test_closing_a_socket_during_an_await(sockets, addr, scheme, leak_check):
     async def main() -> bytes:
         waiting = asyncio.ensure_future(pull.arecv())
         still = asyncio.ensure_future(other.arecv())
-        await _until_waiting(2)
+        await until_waiting(2)
         pull.close()
         with pytest.raises(nk.Closed):
             await waiting
@@ -153,7 +143,7 @@ def test_a_blocking_receiver_in_another_thread_is_woken_by_the_loop(sockets, add
         out = []
         for i in range(50):
             waiting = asyncio.ensure_future(pull.arecv())
-            await _until_waiting()
+            await until_waiting()
             sync_push.send(b"s%d" % i)
             await push.asend(b"a%d" % i)
             out.append(await waiting)
@@ -173,7 +163,7 @@ def test_a_loop_that_ends_with_a_receive_pending_stops_watching(sockets, addr, l
     async def main() -> None:
         seen.append(asyncio_queue.queue_for(asyncio.get_running_loop()))
         asyncio.ensure_future(pull.arecv())
-        await _until_waiting()
+        await until_waiting()
         assert seen[0]._watching
 
     asyncio.run(main())
@@ -187,13 +177,13 @@ def test_a_loop_closed_while_watching_leaves_the_next_loop_working(sockets, addr
 
     async def abandon() -> None:
         asyncio.ensure_future(pull.arecv())  # still waiting when the loop ends
-        await _until_waiting()
+        await until_waiting()
 
     asyncio.run(abandon())
 
     async def again() -> bytes:
         waiting = asyncio.ensure_future(pull.arecv())
-        await _until_waiting()
+        await until_waiting()
         await push.asend(b"new loop")
         return await waiting
 
@@ -222,7 +212,7 @@ def test_threads_start_and_finish_loops_concurrently(sockets, addr, leak_check):
         for i in range(5):
             async def one() -> bytes:
                 waiting = asyncio.ensure_future(pull.arecv())
-                await _until_waiting()
+                await until_waiting()
                 push.send(b"%d" % i)
                 return await waiting
             assert asyncio.run(one()) == b"%d" % i

@@ -7,12 +7,12 @@ writes, a stalled peer and a close right after a burst must lose, reorder
 or mangle nothing."""
 from __future__ import annotations
 
-import asyncio
 from typing import List
 
 import pytest
 
 from tests.helpers.impl import nk
+from tests.helpers.spare_ops import stream_through
 from tests.helpers.raw import RawConn, frame
 from tests.helpers.sync import Catcher, listen
 
@@ -124,14 +124,7 @@ async def test_async_burst_of_mixed_sizes_keeps_order(sockets, addr, scheme, lea
     push = sockets(nk.Push0, dial=url, send_timeout=20000)
     sizes = [0, 64, MIB, LIMIT - 9, LIMIT - 8, 3] * 6
     sent = [sized(i, n) for i, n in enumerate(sizes)]
-
-    async def produce() -> None:
-        for data in sent:
-            await push.asend(data)
-
-    task = asyncio.ensure_future(produce())
-    got = [await pull.arecv() for _ in sent]
-    await task
+    got = await stream_through(push, pull, sent)
     assert [len(b) for b in got] == sizes
     assert got == sent
 
