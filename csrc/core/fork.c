@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "core.h"
+#include "cork.h"
 #include "pipe.h"
 
 #define TRAN_HOOKS_MAX 8
@@ -37,6 +38,7 @@ static void core_atfork_child(void)
     nki_device_atfork_child();
     nki_msg_atfork_child();
     nki_aio_atfork_child();
+    nki_cork_atfork_child();
     for (i = 0; i < ntran_hooks; i++) {
         tran_hooks[i]();
     }

@@ -1,5 +1,5 @@
 /*
- * One-call operations (nk_send_wait, nk_recv_wait, nk_send_start,
+ * One-call operations (nk_send_wait, nk_send_try, nk_recv_wait, nk_send_start,
  * nk_recv_start, nk_op_finish): an operation started, waited for and
  * settled in one call and one lock hold, on an aio from the core's spare
  * list, instead of the caller's alloc/set/start/wait/result/free sequence.
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "cork.h"
 
 /* The message of a send into op->msg: m, or a new one holding data[0..len). */
 static int op_message(nk_op *op, nk_msg *m, const char *data, size_t len)
@@ -74,14 +75,11 @@ static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, 
 }
 
 /* nk_send_wait and nk_recv_wait once op->msg holds what to send (if any). */
-static int op_run(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slice_ms, nk_op *op)
+static int op_run_locked(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slice_ms, nk_op *op)
 {
     nk_aio *a;
     int rv;
-    nki_init();
-    nki_lock();
     if ((a = op_aio(op)) == NULL) {
-        nki_unlock();
         return NK_ENOMEM;
     }
     if ((rv = op_wait(id, ctx, send, a, timeout, slice_ms, op)) != NK_PENDING) {
@@ -91,6 +89,15 @@ static int op_run(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slic
         op_settle(op, a);
         nki_aio_put(a);
     }
+    return rv;
+}
+
+static int op_run(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slice_ms, nk_op *op)
+{
+    int rv;
+    nki_init();
+    nki_lock();
+    rv = op_run_locked(id, ctx, send, timeout, slice_ms, op);
     nki_unlock();
     return rv;
 }
@@ -100,6 +107,30 @@ int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, 
 {
     int rv = op_message(op, m, data, len);
     return rv != 0 ? rv : op_run(id, ctx, true, timeout, slice_ms, op);
+}
+
+int nk_send_try(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_op *op)
+{
+    int rv = op_message(op, m, data, len);
+    bool due;
+    if (rv != 0) {
+        return rv;
+    }
+    nki_init();
+    nki_lock();
+    nki_cork_begin();
+    rv = op_run_locked(id, ctx, true, 0, 0, op);
+    due = nki_cork_end();
+    nki_unlock();
+    return rv == 0 && due ? NK_QUEUED : rv;
+}
+
+void nk_flush(void)
+{
+    nki_init();
+    nki_lock();
+    nki_cork_flush();
+    nki_unlock();
 }
 
 int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op)

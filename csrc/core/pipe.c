@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cork.h"
 #include "pipe.h"
 #include "proto.h"
 #include "stats.h"
@@ -184,6 +185,17 @@ void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
     p->ops->p_kick_later(p);
 }
 
+void nki_pipe_send_soon(nki_pipe *p, nk_msg *m)
+{
+    if (p->closed || p->ops->p_kick_soon == NULL) {
+        nki_pipe_send(p, m);
+        return;
+    }
+    nki_stats_tx(p, m);
+    nki_msgq_put(&p->sendq, m);
+    p->ops->p_kick_soon(p);
+}
+
 void nki_pipe_flush(nki_pipe *p)
 {
     if (!p->closed && p->sendq.len > 0) {
@@ -227,6 +239,7 @@ void nki_pipe_close(nki_pipe *p, int err)
         nki_sock_pipe_event(p->sock, NK_PIPE_EV_REM_POST, p->id);
     }
     p->ops->p_close(p);
+    nki_cork_drop(p);
     nki_msgq_flush(&p->sendq);
     nki_node_remove(&p->sock_node);
     nki_idmap_del(&pipe_ids, p->id);

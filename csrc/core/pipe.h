@@ -18,6 +18,10 @@ typedef struct {
     /* Optional: like p_kick, but the writing may wait for the reactor, so
      * that messages queued meanwhile go out in the same write (fan-out). */
     void (*p_kick_later)(nki_pipe *p);
+    /* Optional: like p_kick, but when sends come back to back and the send
+     * allows it (cork.h) the transport may leave the queue for a flush, so
+     * that they share one system call (nki_cork_add sets p->soon). */
+    void (*p_kick_soon)(nki_pipe *p);
     /* The protocol unpaused the pipe: deliver buffered and new messages. */
     void (*p_resume)(nki_pipe *p);
     /* Release transport resources; called once, from nki_pipe_close. */
@@ -39,6 +43,8 @@ struct nki_pipe {
     bool closed;
     bool paused;          /* the protocol wants no messages for now */
     bool held;            /* waiting for the application to admit it */
+    bool soon;            /* corked: sendq waits for a flush (cork.h) */
+    nki_node cork_node;
     uint16_t peer_proto;
     nki_msgq sendq;       /* messages handed over, not yet fully written */
     nki_node sock_node;
@@ -66,11 +72,26 @@ void nki_pipe_atfork_child(void);
 void nki_pipe_send(nki_pipe *p, nk_msg *m); /* takes the message */
 /* The same, but the transport may write it later from the reactor (p_kick_later). */
 void nki_pipe_send_later(nki_pipe *p, nk_msg *m);
+/* The same, for a load-balancing protocol: back-to-back sends may share a
+ * write (p_kick_soon). */
+void nki_pipe_send_soon(nki_pipe *p, nk_msg *m);
 /* Write what is queued now, without waiting for a later write. */
 void nki_pipe_flush(nki_pipe *p);
 static inline bool nki_pipe_busy(const nki_pipe *p)
 {
     return p->sendq.len > 0;
+}
+/*
+ * Whether a load balancer may give the pipe another message.  A pipe holds
+ * one message the kernel has not taken (as NNG's pipes do), or up to
+ * NKI_PIPE_SOON_MAX that no write has been tried for yet (corked): those
+ * are where the kernel's socket buffer would otherwise have them, and leave
+ * at the sender's next flush.
+ */
+#define NKI_PIPE_SOON_MAX 64
+static inline bool nki_pipe_takes_more(const nki_pipe *p)
+{
+    return p->sendq.len == 0 || (p->soon && p->sendq.len < NKI_PIPE_SOON_MAX);
 }
 void nki_pipe_pause(nki_pipe *p);
 void nki_pipe_resume(nki_pipe *p);

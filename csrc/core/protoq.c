@@ -22,8 +22,8 @@ void nki_lb_pipe_init(nki_lb_pipe *lp, nki_pipe *p)
 static void lb_put(nki_lb *lb, nki_lb_pipe *lp, nk_msg *m)
 {
     nki_node_remove(&lp->node);
-    nki_pipe_send(lp->p, m);
-    if (!nki_pipe_busy(lp->p)) {
+    nki_pipe_send_soon(lp->p, m);
+    if (nki_pipe_takes_more(lp->p)) {
         nki_list_append(&lb->ready, &lp->node);
     }
 }

@@ -249,6 +249,18 @@ typedef struct {
 int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, int32_t timeout,
                  int32_t slice_ms, nk_op *op);
 int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op *op);
+/*
+ * The async path's first try: nk_send_wait with timeout 0 and slice 0,
+ * except that a small message sent back to back with the one before it on
+ * its pipe may stay queued there, with those that follow, until nk_flush.
+ * NK_QUEUED: sent, and this call corked the first such pipe, so the caller
+ * now owes an nk_flush() soon (an event loop: before it next waits).  A
+ * flush that never comes only delays: the core writes them after 2 ms.
+ */
+#define NK_QUEUED (-2)
+int nk_send_try(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_op *op);
+/* Writes every queue left corked by nk_send_try. */
+void nk_flush(void);
 /* The async path: start with the default timeout and completion to cq under
  * tag, on a new aio (op->aio, the caller's to free); 0 or NK_ENOMEM.  Once it
  * has completed, nk_op_finish returns its result and sets op->msg (and the
@@ -270,6 +282,9 @@ int nk_op_finish(nk_op *op);
 #define NK_DEBUG_NCOUNTS 7
 /* Waits until deferred frees have run, then fills out[NK_DEBUG_NCOUNTS]. */
 void nk_debug_counts(int64_t *out);
+/* How many times so far a send left its pipe corked (nk_send_try): tests
+ * read it to know that the corked path ran. */
+int64_t nk_debug_corks(void);
 
 /* ==== Statistics and endpoint control (stats.c, endpoint.c) ==== */
 

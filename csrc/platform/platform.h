@@ -19,6 +19,8 @@ typedef int64_t nki_time; /* milliseconds on a monotonic clock */
 #define NKI_TIME_NEVER INT64_MAX
 
 nki_time nki_clock(void);
+/* Nanoseconds on the same clock, for telling back-to-back calls apart. */
+uint64_t nki_clock_ns(void);
 uint32_t nki_random(void);
 
 /* The one lock.  nki_init() starts the reactor on first use. */

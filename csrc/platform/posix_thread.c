@@ -22,6 +22,13 @@ nki_time nki_clock(void)
     return (nki_time) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+uint64_t nki_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
 uint32_t nki_random(void)
 {
     uint32_t v;

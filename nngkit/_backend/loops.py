@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import threading
-from typing import Optional
+from typing import Callable, Optional
 
 from . import asyncio_queue
 from .cq import CompletionQueue
@@ -76,6 +76,15 @@ def fair_due() -> bool:
         return False
     fair.n = 0
     return True
+
+
+def flush_soon(flush: Callable[[], None]) -> None:
+    """Run `flush` once the running loop turns: in asyncio after the ready
+    callbacks queued so far, so before the loop next waits; in trio at once."""
+    try:
+        asyncio.get_running_loop().call_soon(flush)
+    except RuntimeError:  # trio: no call_soon of its own worth the cost
+        flush()
 
 
 async def yield_now() -> None:

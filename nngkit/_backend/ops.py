@@ -27,12 +27,14 @@ from typing import Any, Callable, List, Literal, Optional, overload
 from .._errors import check
 from .aio import SLICE_MS, cancel, free_aio, rescue_from, wait
 from .core import ffi, lib
-from .loops import current_queue, fair_due, yield_now
+from .loops import current_queue, fair_due, flush_soon, yield_now
 from .msg import LEND_MIN, Held, Parts, free, lent, reclaim, to_nk
 
 __all__ = ["send", "asend", "recv", "arecv"]
 
 _send_wait: Callable[..., int] = lib.nk_send_wait
+_send_try: Callable[..., int] = lib.nk_send_try
+_flush: Callable[[], None] = lib.nk_flush
 _recv_wait: Callable[..., int] = lib.nk_recv_wait
 _send_start: Callable[..., int] = lib.nk_send_start
 _recv_start: Callable[..., int] = lib.nk_recv_start
@@ -49,6 +51,7 @@ _NULL = ffi.NULL
 _spare: List[Any] = []
 _buffer = ffi.buffer
 _PENDING = lib.NK_PENDING
+_QUEUED = lib.NK_QUEUED
 _EAGAIN = lib.NK_EAGAIN
 _EINTERNAL = lib.NK_EINTERNAL
 _DEFAULT = lib.NK_DURATION_DEFAULT
@@ -66,6 +69,18 @@ def _send_now(oid: int, is_ctx: int, data: Any, timeout: int, slice_ms: int, op:
         return _send_wait(oid, is_ctx, _NULL, data, len(data), timeout, slice_ms, op)
     m = to_nk(*data) if type(data) is Parts else to_nk(data)
     return _send_wait(oid, is_ctx, m, _NULL, 0, timeout, slice_ms, op)
+
+
+def _send_first(oid: int, is_ctx: int, data: Any, op: Any) -> int:
+    """An async send's first try, ``nk_send_try`` (as `_send_now` with no
+    wait, but a send back to back with the last may stay queued in its pipe
+    until `_flush`: NK_QUEUED says this one owes the flush)."""
+    if type(data) is bytes and len(data) < LEND_MIN:
+        if lent:
+            reclaim()
+        return _send_try(oid, is_ctx, _NULL, data, len(data), op)
+    m = to_nk(*data) if type(data) is Parts else to_nk(data)
+    return _send_try(oid, is_ctx, m, _NULL, 0, op)
 
 
 def _unsent(rv: int, op: Any, keep: bool = False) -> bool:
@@ -136,9 +151,12 @@ async def asend(oid: int, is_ctx: int, data: Any) -> None:
     except IndexError:
         op = _new(_OP)
     try:
-        rv = _send_now(oid, is_ctx, data, 0, 0, op)
+        rv = _send_first(oid, is_ctx, data, op)
         if not rv:
             _spare.append(op)
+        elif rv == _QUEUED:  # sent; its pipe writes at our loop's next turn
+            _spare.append(op)
+            flush_soon(_flush)
         elif _unsent(rv, op, keep=True):
             await _asend_queued(oid, is_ctx, op)
     except BaseException:

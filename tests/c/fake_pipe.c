@@ -31,6 +31,12 @@ void nki_pipe_send(nki_pipe *p, nk_msg *m)
     nki_msgq_put(&p->sendq, m);
 }
 
+/* Never corks: a fake pipe keeps no send in flight but the queue. */
+void nki_pipe_send_soon(nki_pipe *p, nk_msg *m)
+{
+    nki_pipe_send(p, m);
+}
+
 void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
 {
     fake.later++;

@@ -4,8 +4,8 @@
  * The real pipe (csrc/core/pipe.c) cannot be linked without the endpoint,
  * the socket and, through the protocol registry, every protocol and
  * transport; protoq.c needs only its send queue and pause flag.  So these
- * fakes keep the real semantics that protoq relies on (nki_pipe_send and
- * nki_pipe_send_later queue on p->sendq or free on a closed pipe;
+ * fakes keep the real semantics that protoq relies on (nki_pipe_send,
+ * nki_pipe_send_soon and nki_pipe_send_later queue on p->sendq or free on a closed pipe;
  * nki_pipe_flush writes, here frees, the whole queue; pause/resume flip
  * p->paused) and count what the statistics would have recorded.
  */

@@ -1,0 +1,95 @@
+/* Sends left queued until their sender flushes: see cork.h. */
+#include "cork.h"
+#include "pipe.h"
+
+#define CORK_BACKSTOP_MS 2
+/* A try that starts within this of the end of the last one is part of a
+ * run of sends: a lone send (a request, say) is written at once.  From the
+ * end: a slow write must not hide a fast sender. */
+#define CORK_GAP_NS 4000
+
+static nki_list corked = {{&corked.head, &corked.head}};
+static bool allowed; /* inside nki_cork_begin/end, in a run of sends */
+static uint64_t last_end; /* nki_clock_ns() at the last nki_cork_end */
+static bool due;     /* the send inside them corked the first pipe */
+static nki_timer backstop;
+static bool backstop_ready;
+static int64_t corks; /* nk_debug_corks */
+
+int64_t nk_debug_corks(void)
+{
+    int64_t n;
+    nki_init();
+    nki_lock();
+    n = corks;
+    nki_unlock();
+    return n;
+}
+
+bool nki_cork_allowed(void)
+{
+    return allowed;
+}
+
+static void cork_backstop(nki_timer *t)
+{
+    (void) t;
+    nki_cork_flush();
+}
+
+void nki_cork_add(nki_pipe *p)
+{
+    if (p->soon) {
+        return;
+    }
+    if (nki_list_empty(&corked)) {
+        due = true;
+        if (!backstop_ready) {
+            nki_timer_init(&backstop, cork_backstop, NULL);
+            backstop_ready = true;
+        }
+        if (backstop.slot < 0) { /* one pending backstop serves every batch */
+            nki_timer_schedule(&backstop, nki_clock() + CORK_BACKSTOP_MS);
+        }
+    }
+    p->soon = true;
+    corks++;
+    nki_list_append(&corked, &p->cork_node);
+}
+
+void nki_cork_drop(nki_pipe *p)
+{
+    if (p->soon) {
+        p->soon = false;
+        nki_node_remove(&p->cork_node);
+    }
+}
+
+void nki_cork_begin(void)
+{
+    allowed = nki_clock_ns() - last_end < CORK_GAP_NS;
+    due = false;
+}
+
+bool nki_cork_end(void)
+{
+    allowed = false;
+    last_end = nki_clock_ns();
+    return due;
+}
+
+void nki_cork_flush(void)
+{
+    nki_node *n;
+    while ((n = nki_list_first(&corked)) != NULL) {
+        nki_pipe *p = NKI_CONTAINER(n, nki_pipe, cork_node);
+        nki_cork_drop(p);
+        nki_pipe_flush(p);
+    }
+}
+
+void nki_cork_atfork_child(void)
+{
+    nki_list_init(&corked);
+    allowed = due = backstop_ready = false;
+}

@@ -1,0 +1,35 @@
+"""Corked sends on the wire to real NNG peers: an asyncio PUSH sending back
+to back over ipc leaves runs of frames for one write (csrc/core/cork.h), so
+NNG's receivers meet many frames per read, sizes on both sides of the cork
+limit among them.  Every body arrives, in order and exact.  tcp, which does
+not cork, runs the same burst as the reference."""
+from __future__ import annotations
+
+import pytest
+
+from nngkit.testing import behaviours as b
+from tests.helpers.impl import IS_NNGKIT, nk
+from tests.helpers.payloads import payload
+
+pytestmark = pytest.mark.sp_interop(peers=["nngcat", "libnng", "pynng"], transports=["ipc", "tcp"])
+
+SIZES = [0, 1, 64, 64, 1000, 2038, 2039, 2040, 64, 5000]  # 2039 B + 9 B of prefix: the cork limit
+
+
+def corks() -> int:
+    from nngkit._backend.core import lib
+
+    return int(lib.nk_debug_corks())
+
+
+async def test_nngkit_async_push_burst_to_peer_pull(connect, sockets, sp_transport) -> None:
+    push = sockets(nk.Push0, send_timeout=10000)
+    before = corks() if IS_NNGKIT else 0
+    sent = [payload(SIZES[i % len(SIZES)], i) for i in range(400)]
+    pull = connect(push, "pull0", b.record(count=len(sent)))
+    for body in sent:
+        await push.asend(body)
+    assert pull.wait_received(len(sent), timeout=30) == sent
+    pull.wait_done()
+    if IS_NNGKIT:  # the path under test ran over ipc, and only there
+        assert (corks() > before) == (sp_transport == "ipc")
