@@ -7,6 +7,7 @@
  * run of sends: a lone send (a request, say) is written at once.  From the
  * end: a slow write must not hide a fast sender. */
 #define CORK_GAP_NS 4000
+static uint64_t gap_ns = CORK_GAP_NS; /* nk_debug_cork_gap */
 
 static nki_list corked = {{&corked.head, &corked.head}};
 static bool allowed; /* inside nki_cork_begin/end, in a run of sends */
@@ -24,6 +25,14 @@ int64_t nk_debug_corks(void)
     n = corks;
     nki_unlock();
     return n;
+}
+
+void nk_debug_cork_gap(int64_t ns)
+{
+    nki_init();
+    nki_lock();
+    gap_ns = ns < 0 ? CORK_GAP_NS : (uint64_t) ns;
+    nki_unlock();
 }
 
 bool nki_cork_allowed(void)
@@ -67,7 +76,7 @@ void nki_cork_drop(nki_pipe *p)
 
 void nki_cork_begin(void)
 {
-    allowed = nki_clock_ns() - last_end < CORK_GAP_NS;
+    allowed = nki_clock_ns() - last_end < gap_ns;
     due = false;
 }
 

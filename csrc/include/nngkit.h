@@ -285,6 +285,10 @@ void nk_debug_counts(int64_t *out);
 /* How many times so far a send left its pipe corked (nk_send_try): tests
  * read it to know that the corked path ran. */
 int64_t nk_debug_corks(void);
+/* Sets how close (ns) a send must follow the last to be corked; < 0: the
+ * default (4 us).  Tests widen it to take the corked path however slowly
+ * they run (a sanitizer build). */
+void nk_debug_cork_gap(int64_t ns);
 
 /* ==== Statistics and endpoint control (stats.c, endpoint.c) ==== */
 

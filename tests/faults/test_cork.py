@@ -24,7 +24,7 @@ pytestmark = pytest.mark.nngkit_only  # nngkit's own send path and debug hook
 
 PULL = 0x51
 LIMIT = 2048  # stream.c's SMALL_WRITE: larger frames are never corked
-TRIES = 60  # runs of back-to-back sends tried (uncorked, 180 fill no ipc buffer)
+TRIES = 60  # runs of sends tried (180 uncorked ones fill no ipc socket buffer)
 
 
 def numbered(i: int, size: int) -> bytes:
@@ -42,6 +42,15 @@ def sizes(n: int) -> List[int]:
 
 def corks() -> int:
     return int(lib.nk_debug_corks())
+
+
+@pytest.fixture
+def any_pace():
+    """Every async send counts as back to back (not only those within 4 us
+    of the last), so the corked path runs however slowly the test does."""
+    lib.nk_debug_cork_gap(10 ** 10)
+    yield
+    lib.nk_debug_cork_gap(-1)
 
 
 def try_send(sid: int, data: bytes) -> int:
@@ -75,7 +84,7 @@ def read_bodies(c: RawConn, n: int, timeout: float = 20) -> List[bytes]:
 
 
 @pytest.mark.timeout(60)
-async def test_async_burst_over_ipc_corks_and_arrives_whole(sockets, addr):
+async def test_async_burst_over_ipc_corks_and_arrives_whole(sockets, addr, any_pace):
     push = sockets(nk.Push0, send_timeout=10000)
     pull = sockets(nk.Pull0, recv_timeout=10000)
     dial(pull, listen(push, addr("ipc")))
@@ -86,10 +95,9 @@ async def test_async_burst_over_ipc_corks_and_arrives_whole(sockets, addr):
 
 
 @pytest.mark.timeout(60)
-async def test_blocking_sends_tcp_and_lone_sends_never_cork(sockets, addr):
+async def test_blocking_sends_and_tcp_never_cork(sockets, addr, any_pace):
     sync_push = sockets(nk.Push0, send_timeout=10000)
     tcp_push = sockets(nk.Push0, send_timeout=10000)
-    lone_push = sockets(nk.Push0, send_timeout=10000)
     pulls = [sockets(nk.Pull0, recv_timeout=10000) for _ in range(2)]
     dial(pulls[0], listen(sync_push, addr("ipc")))
     dial(pulls[1], listen(tcp_push, addr("tcp")))
@@ -100,16 +108,25 @@ async def test_blocking_sends_tcp_and_lone_sends_never_cork(sockets, addr):
     assert [pulls[0].recv() for _ in sent] == sent
     assert sender.finish(timeout=20).error is None
     assert await stream_through(tcp_push, pulls[1], sent) == sent
-    with RawConn.connect(listen(lone_push, addr("ipc"))) as c:
+    assert corks() == before
+
+
+@pytest.mark.timeout(60)
+async def test_lone_async_sends_are_written_at_once(sockets, addr):
+    """At the default pace: each send waits for the last to reach the peer,
+    so none follows another within 4 us and none waits for a flush."""
+    push = sockets(nk.Push0, send_timeout=10000)
+    before = corks()
+    with RawConn.connect(listen(push, addr("ipc"))) as c:
         c.handshake(PULL)
-        for i in range(50):  # each send waits for the last to reach the peer
-            await lone_push.asend(numbered(i, 64))
+        for i in range(50):
+            await push.asend(numbered(i, 64))
             assert c.read_frame(timeout=10) == numbered(i, 64)
     assert corks() == before
 
 
 @pytest.mark.timeout(60)
-def test_backstop_writes_what_no_flush_wrote(sockets, addr):
+def test_backstop_writes_what_no_flush_wrote(sockets, addr, any_pace):
     """Sends left corked by a caller that never flushes still leave, in
     order (the reactor's backstop timer), and the first corked one said
     that a flush was owed."""
@@ -122,7 +139,7 @@ def test_backstop_writes_what_no_flush_wrote(sockets, addr):
 
 
 @pytest.mark.timeout(60)
-def test_close_right_after_a_corked_burst_loses_nothing(sockets, addr):
+def test_close_right_after_a_corked_burst_loses_nothing(sockets, addr, any_pace):
     push = sockets(nk.Push0, send_timeout=10000)
     with RawConn.connect(listen(push, addr("ipc"))) as c:
         c.handshake(PULL)
@@ -133,7 +150,7 @@ def test_close_right_after_a_corked_burst_loses_nothing(sockets, addr):
 
 
 @pytest.mark.timeout(60)
-async def test_peer_gone_while_corked_leaves_the_socket_working(sockets, addr):
+async def test_peer_gone_while_corked_leaves_the_socket_working(sockets, addr, any_pace):
     push = sockets(nk.Push0, send_timeout=10000)
     url = listen(push, addr("ipc"))
     with RawConn.connect(url) as c:
@@ -148,7 +165,7 @@ async def test_peer_gone_while_corked_leaves_the_socket_working(sockets, addr):
 
 
 @pytest.mark.timeout(90)
-async def test_peer_that_stops_reading_gets_every_accepted_frame_in_order(sockets, addr):
+async def test_peer_that_stops_reading_gets_every_accepted_frame_in_order(sockets, addr, any_pace):
     """The kernel fills while sends are corked and written: the sender then
     waits (the pipe is busy for real), and once the peer reads, exactly
     what was accepted arrives, in order."""
@@ -172,7 +189,7 @@ async def test_peer_that_stops_reading_gets_every_accepted_frame_in_order(socket
 
 
 @pytest.mark.timeout(60)
-async def test_pullers_share_a_corked_burst_exactly_once(sockets, addr):
+async def test_pullers_share_a_corked_burst_exactly_once(sockets, addr, any_pace):
     push = sockets(nk.Push0, send_timeout=10000)
     url = listen(push, addr("ipc"))
     pulls = [sockets(nk.Pull0, recv_timeout=10000) for _ in range(3)]
@@ -204,7 +221,7 @@ async def test_pullers_share_a_corked_burst_exactly_once(sockets, addr):
     assert corks() > before
 
 
-def test_fork_child_starts_with_no_corked_pipes(sockets, addr):
+def test_fork_child_starts_with_no_corked_pipes(sockets, addr, any_pace):
     """A fork() child forgets the parent's corked pipes: flushing there
     touches nothing of the parent's, its own sockets work, and the parent's
     corked sends still leave from the parent."""
