@@ -142,8 +142,9 @@ def _started(rv: int, op: Any) -> Any:
     return op.aio
 
 
-async def asend(oid: int, is_ctx: int, data: Any) -> None:
-    """Send a body or a message's `Parts`, waiting in the running event loop."""
+async def asend(oid: int, is_ctx: int, data: Any, owner: Any = None) -> None:
+    """Send a body or a message's `Parts`, waiting in the running event loop.
+    `owner` (the socket or context) is only kept alive until it is done."""
     if fair_due():
         await yield_now()  # before anything is sent: a cancellation here loses nothing
     try:
@@ -237,11 +238,11 @@ def recv(oid: int, is_ctx: int, block: bool, held: Held, whole: bool) -> Any:
 
 
 @overload
-async def arecv(oid: int, is_ctx: int, held: Held, whole: Literal[False]) -> bytes: ...
+async def arecv(oid: int, is_ctx: int, held: Held, whole: Literal[False], owner: Any = None) -> bytes: ...
 @overload
-async def arecv(oid: int, is_ctx: int, held: Held, whole: Literal[True]) -> Parts: ...
-async def arecv(oid: int, is_ctx: int, held: Held, whole: bool) -> Any:
-    """`recv`, waiting in the running event loop."""
+async def arecv(oid: int, is_ctx: int, held: Held, whole: Literal[True], owner: Any = None) -> Parts: ...
+async def arecv(oid: int, is_ctx: int, held: Held, whole: bool, owner: Any = None) -> Any:
+    """`recv`, waiting in the running event loop (`owner` as in `asend`)."""
     if held:
         return held.take(whole)
     if fair_due():
