@@ -60,13 +60,25 @@ static void op_settle(nk_op *op, nk_aio *a)
     }
 }
 
+/* A loop thread that finds its receive queue empty pays a wake-up through
+ * its completion queue; a blocking receiver waits cheaply while the reactor
+ * reads in parallel (nki_dispatch_eager). */
+static bool eager;
+
+bool nki_dispatch_eager(void)
+{
+    return eager;
+}
+
 /* Starts the operation, then waits one slice for it.  When the slice ends
  * first (NK_PENDING) the aio is handed to the caller in op->aio. */
 static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, int32_t slice_ms,
                    nk_op *op)
 {
     a->timeout = timeout;
+    eager = !send && timeout == 0;
     nki_dispatch(id, ctx != 0, send, a);
+    eager = false;
     if (!nki_aio_wait_locked(a, slice_ms)) {
         op->aio = a;
         return NK_PENDING;

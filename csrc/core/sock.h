@@ -54,6 +54,10 @@ nki_ctx *nki_ctx_find(uint32_t id);
 void nki_socket_atfork_child(void);
 /* Starts a send or receive on a socket or context, nki_lock held. */
 void nki_dispatch(uint32_t id, bool ctx, bool send, nk_aio *a);
+/* Whether the operation being dispatched is a receive that may not wait
+ * (an event loop's first try, op.c): a pipe it resumes then reads ahead on
+ * this thread rather than leave it to the reactor (stream.c). */
+bool nki_dispatch_eager(void);
 /* One option request on a found object (search orders: option.c). */
 int nki_sock_opt(nki_sock *s, const char *name, nki_optreq *r);
 int nki_ctx_opt(nki_ctx *c, const char *name, nki_optreq *r);

@@ -55,6 +55,7 @@ typedef struct {
     int64_t recv_max;
     int lowat;           /* SO_RCVLOWAT now set (0: never set) */
     bool big_last;       /* the last frame was large: read the next prefix alone */
+    bool backlog;        /* ipc: the last read filled scratch, so more waits */
     /* send */
     size_t woff;         /* bytes of the first queued frame already written */
     uint8_t wpfx[IOV_MSGS][9];
@@ -503,6 +504,7 @@ static void sp_readable(spipe *sp)
             break; /* bytes already read come first */
         }
         if (sp_direct(sp)) {
+            sp->backlog = false; /* large frames: the reactor reads them */
             n = sp_read_direct(sp);
         } else {
             size_t want = sp_scratch_want(sp);
@@ -510,6 +512,7 @@ static void sp_readable(spipe *sp)
             if (n > 0) {
                 /* No read to learn EAGAIN: the poll says when more comes. */
                 drained = (size_t) n < want;
+                sp->backlog = sp->type_byte && want == RBUF_SIZE && !drained;
                 sp->rbuf = scratch;
                 sp->rpos = 0;
                 sp->rlen = (size_t) n;
@@ -603,8 +606,16 @@ static void sp_resume_task(void *arg)
     if (sp->base.closed) {
         return;
     }
-    if (sp->pend == NULL && !(sp->ready && sp->base.paused) && nki_bs_pending(sp->bs)) {
-        sp_readable(sp); /* the stream holds bytes the fd no longer shows */
+    /* Read on now if the stream holds bytes the fd no longer shows, or if
+     * an event loop's receive parsed the last of pend here while the socket
+     * still holds more (the last read filled scratch): it would otherwise
+     * find its queue empty and wait for the reactor to read (asyncio 1 KiB
+     * PUSH/PULL over ipc: 461k -> 580k msg/s).  A blocking receiver waits
+     * cheaply and keeps the reactor reading in parallel (blocking 1 KiB:
+     * 460k -> 300k msg/s when it read here too). */
+    if (sp->pend == NULL && !(sp->ready && sp->base.paused) &&
+        ((sp->backlog && nki_dispatch_eager()) || nki_bs_pending(sp->bs))) {
+        sp_readable(sp);
     } else {
         sp_update_events(sp);
     }
