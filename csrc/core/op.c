@@ -52,9 +52,9 @@ static void op_settle(nk_op *op, nk_aio *a)
     a->msg = NULL;
     op->msg = m;
     if (m != NULL) {
-        op->body = m->body;
+        op->body = (char *) m->body;
         op->len = m->len;
-        op->header = m->hdr;
+        op->header = (char *) m->hdr;
         op->header_len = m->hlen;
         op->pipe = m->pipe;
     }

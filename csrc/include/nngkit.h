@@ -240,9 +240,9 @@ int nk_msg_reclaim(uint64_t *tokens, int max);
 typedef struct {
     nk_aio *aio;
     nk_msg *msg;
-    void *body;
+    char *body; /* char: Python copies it out with one ffi.unpack */
     size_t len;
-    void *header;
+    char *header;
     size_t header_len;
     uint32_t pipe;
 } nk_op;

@@ -49,7 +49,7 @@ _NULL = ffi.NULL
 # handler or another thread meanwhile gets another; the list holds at most
 # as many as were ever in flight at once.
 _spare: List[Any] = []
-_buffer = ffi.buffer
+_unpack = ffi.unpack  # char * and a length: one bytes copy
 _PENDING = lib.NK_PENDING
 _QUEUED = lib.NK_QUEUED
 _EAGAIN = lib.NK_EAGAIN
@@ -188,8 +188,8 @@ async def _asend_queued(oid: int, is_ctx: int, first: Any) -> None:
 def _take(op: Any, whole: bool) -> Any:
     """The message received into `op`: its body, or with `whole` its `Parts`.
     It is freed once copied; if the copy fails it stays in `op` (`_keep`)."""
-    body = _buffer(op.body, op.len)[:] if op.len else b""
-    got = Parts(body, _buffer(op.header, op.header_len)[:] if op.header_len else b"", op.pipe) if whole else body
+    body = _unpack(op.body, op.len) if op.len else b""  # (unpack refuses NULL)
+    got = Parts(body, _unpack(op.header, op.header_len) if op.header_len else b"", op.pipe) if whole else body
     m, op.msg = op.msg, _NULL
     free(m)
     return got
