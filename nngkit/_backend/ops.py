@@ -42,9 +42,9 @@ _op_finish: Callable[[Any], int] = lib.nk_op_finish
 _new = ffi.new
 _OP = ffi.typeof("nk_op *")  # one per operation: a signal handler may send meanwhile
 _NULL = ffi.NULL
-# An nk_op left clean (no message, no aio) by an async send that went at
-# once, or by a receive, is kept here and reused by the next asend, arecv or
-# recv instead of allocating one (ffi.new is about a tenth of the call).
+# An nk_op left clean (no message, no aio) by a send that went, or by a
+# receive, is kept here and reused by the next send, asend, recv or arecv
+# instead of allocating one (ffi.new is about a tenth of the call).
 # Taken with pop() inline (no helper call on the hot path), so a signal
 # handler or another thread meanwhile gets another; the list holds at most
 # as many as were ever in flight at once.
@@ -127,11 +127,15 @@ def _drop(op: Any, held: Optional[Held]) -> None:
 
 def send(oid: int, is_ctx: int, data: Any, block: bool) -> None:
     """Send a body or a message's `Parts`; with block=False only if it can go now (else TryAgain)."""
-    op = _new(_OP)
+    try:
+        op = _spare.pop()
+    except IndexError:
+        op = _new(_OP)
     try:
         rv = _send_now(oid, is_ctx, data, _DEFAULT if block else 0, SLICE_MS, op)
         if rv:
             _unsent(rv, op)
+        _spare.append(op)  # sent: its message taken, its aio (if any) freed
     except BaseException:
         _drop(op, None)
         raise

@@ -1,6 +1,7 @@
-"""Adversarial tests for the async send's reuse of its nk_op (ops._spare):
+"""Adversarial tests for the sends' reuse of their nk_op (ops._spare):
 only clean ones are kept, failed and cancelled sends keep none with a
-message in it, and many tasks in many threads never share one."""
+message in it, many tasks in many threads never share one, and blocking
+sends keep to the same rule."""
 from __future__ import annotations
 
 import asyncio
@@ -85,4 +86,27 @@ def test_many_tasks_in_many_threads_deliver_everything_in_order(sockets, addr):
     assert not errors
     assert len(seen) == threads_n * tasks_n
     assert all(nums == list(range(per_task)) for nums in seen.values())
+    assert spare_clean()
+
+
+@pytest.mark.parametrize("scheme", ["inproc", "ipc"])
+def test_blocking_sends_reuse_clean_ops_only(sockets, addr, scheme, leak_check):
+    """Blocking sends share the spare list too: a burst (sizes 0 B to
+    1 MiB, so some wait for the reader) leaves only clean ops, and a send
+    that times out or is refused keeps none with a message in it."""
+    pull = sockets(nk.Pull0, recv_timeout=10000)
+    push = sockets(nk.Push0, dial=listen(pull, addr(scheme)), send_timeout=10000)
+    sent = [bytes([i % 251]) * size for i, size in enumerate([0, 1, 64, 4096, 1 << 20] * 20)]
+    reader = threading.Thread(target=lambda: got.extend(pull.recv() for _ in sent), daemon=True)
+    got: List[bytes] = []
+    reader.start()
+    for data in sent:
+        push.send(data)
+    reader.join(30)
+    assert got == sent and spare_clean()
+    lone = sockets(nk.Push0, send_timeout=50)
+    with pytest.raises(nk.Timeout):
+        lone.send(b"nobody takes this")  # no puller: the send times out
+    with pytest.raises(nk.TryAgain):
+        lone.send(b"nor this", block=False)
     assert spare_clean()
