@@ -174,26 +174,26 @@ void nki_pipe_send(nki_pipe *p, nk_msg *m)
     p->ops->p_kick(p);
 }
 
-void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
+/* nki_pipe_send, started with one of the transport's optional kicks. */
+static void pipe_send_with(nki_pipe *p, nk_msg *m, void (*kick)(nki_pipe *))
 {
-    if (p->closed || p->ops->p_kick_later == NULL) {
+    if (p->closed || kick == NULL) {
         nki_pipe_send(p, m);
         return;
     }
     nki_stats_tx(p, m);
     nki_msgq_put(&p->sendq, m);
-    p->ops->p_kick_later(p);
+    kick(p);
+}
+
+void nki_pipe_send_later(nki_pipe *p, nk_msg *m)
+{
+    pipe_send_with(p, m, p->ops->p_kick_later);
 }
 
 void nki_pipe_send_soon(nki_pipe *p, nk_msg *m)
 {
-    if (p->closed || p->ops->p_kick_soon == NULL) {
-        nki_pipe_send(p, m);
-        return;
-    }
-    nki_stats_tx(p, m);
-    nki_msgq_put(&p->sendq, m);
-    p->ops->p_kick_soon(p);
+    pipe_send_with(p, m, p->ops->p_kick_soon);
 }
 
 void nki_pipe_flush(nki_pipe *p)

@@ -703,14 +703,14 @@ static int sp_stream_open(spipe *sp, nki_ep *ep, int fd)
 }
 
 /*
- * An ipc connection may hold IPC_SNDBUF bytes on their way instead of
+ * An ipc connection may hold LOCAL_SNDBUF bytes on their way instead of
  * Linux's default 208 KiB: with three 64 KiB frames in flight a sender
  * kept stopping for its reader (PUSH/PULL over ipc, 6 interleaved rounds:
  * asyncio 64 KiB 3.39 -> 4.08 GB/s, 1 MiB 5.9 -> 8.1 GB/s, blocking 1 MiB
  * 5.4 -> 7.5 GB/s; 64 B and 1 KiB unchanged).  The kernel charges only
  * what is queued, and caps it at net.core.wmem_max.  tcp tunes its own.
  */
-#define IPC_SNDBUF (1 << 20)
+#define LOCAL_SNDBUF (1 << 20)
 
 nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
 {
@@ -735,7 +735,7 @@ nki_pipe *nki_stream_pipe_new(nki_sock *s, nki_ep *ep, int fd, int type_byte)
     sp->type_byte = type_byte;
     sp->pfx_len = type_byte ? 9 : 8;
     if (type_byte) {
-        int size = IPC_SNDBUF;
+        int size = LOCAL_SNDBUF;
         (void) setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
     }
     sp->recv_max = ep ? nki_ep_recv_max(ep) : s->recv_max;

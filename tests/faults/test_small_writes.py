@@ -14,7 +14,7 @@ import pytest
 from tests.helpers.impl import nk
 from tests.helpers.spare_ops import stream_through
 from tests.helpers.raw import RawConn, frame
-from tests.helpers.sync import Catcher, listen
+from tests.helpers.sync import Catcher, listen, send_until_full
 
 pytestmark = pytest.mark.nngkit_only  # these exercise nngkit's own core paths
 
@@ -82,16 +82,8 @@ def test_peer_that_stops_reading_gets_every_accepted_frame_in_order(sockets, add
     url = listen(push, addr(scheme))
     with RawConn.connect(url) as c:
         c.handshake(PULL)
-        sent: List[bytes] = []
-        for i in range(20000):
-            data = sized(i, (0, 13, 700, 2000, 2039, 2040, 5000)[i % 7] if i % 50 else 70000)
-            try:
-                push.send(data)
-            except nk.Timeout:
-                break
-            sent.append(data)
-        else:
-            pytest.fail("the stalled peer never filled the connection")
+        sent = send_until_full(push, (sized(i, (0, 13, 700, 2000, 2039, 2040, 5000)[i % 7] if i % 50 else 70000)
+                                      for i in range(20000)))
         for i, data in enumerate(sent):
             assert c.read_frame(timeout=20) == data, f"frame {i} of {len(sent)}"
         push.send(b"after")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from typing import Any, Callable, Iterable, List, Optional, TypeVar
 
 from .impl import nk
 
@@ -27,6 +27,20 @@ def wait_for(cond: Callable[[], T], timeout: float = 5.0, interval: float = 0.00
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def send_until_full(sock: Any, bodies: Iterable[bytes]) -> List[bytes]:
+    """Send `bodies` in turn until a send times out (the connection is
+    full: give `sock` a short send_timeout); what was accepted.  Fails if
+    every one was."""
+    sent: List[bytes] = []
+    for data in bodies:
+        try:
+            sock.send(data)
+        except nk.Timeout:
+            return sent
+        sent.append(data)
+    raise AssertionError("a peer that does not read never stopped the sender")
 
 
 def listen(sock: Any, url: str) -> str:
