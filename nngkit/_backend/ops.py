@@ -10,7 +10,10 @@ its own and waits one slice for it), so an operation that completes at once
   slices by `aio.wait`, so Ctrl-C, cancellation and rescue behave the same;
 * async calls try with a zero timeout; "not now" (NK_EAGAIN) sends them to
   the running loop's completion queue: ``nk_send_start`` / ``nk_recv_start``
-  bound to it (`CompletionQueue.settle`), then ``nk_op_finish``.
+  bound to it (`CompletionQueue.settle`), then ``nk_op_finish``.  An async
+  send tries with ``nk_send_try``, which may leave back-to-back sends
+  corked in their pipe; the one that says so (NK_QUEUED) has the loop call
+  ``nk_flush`` at its next turn (csrc/core/cork.h).
 
 What is sent is a bytes-like body or the `Parts` of a whole message; what
 is received is the body, or with ``whole=True`` the `Parts`.  A send's
