@@ -110,7 +110,9 @@ def _levels(mod: Any) -> List[bool]:
         pub.send(b"x2")
         wait_for(lambda: up(sub.recv_fd), what="a message")
         sub.recv()
-        out.append(up(sub.recv_fd))  # x2 still waits
+        # x2 still waits: readable once it has arrived (the publisher's two
+        # sends reach the subscriber in turn, so not necessarily yet)
+        out.append(bool(wait_for(lambda: up(sub.recv_fd), what="x2")))
         sub.recv()
         out.append(up(sub.recv_fd))
     return out
