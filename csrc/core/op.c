@@ -71,13 +71,21 @@ bool nki_dispatch_eager(void)
 }
 
 /* Starts the operation, then waits one slice for it.  When the slice ends
- * first (NK_PENDING) the aio is handed to the caller in op->aio. */
+ * first (NK_PENDING) the aio is handed to the caller in op->aio.  With
+ * 'due' (nk_send_try), the dispatch may cork, and *due says whether it
+ * corked the first pipe; only the dispatch: the wait may let go of the lock. */
 static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, int32_t slice_ms,
-                   nk_op *op)
+                   nk_op *op, bool *due)
 {
     a->timeout = timeout;
     eager = !send && timeout == 0;
+    if (due != NULL) {
+        nki_cork_begin();
+    }
     nki_dispatch(id, ctx != 0, send, a);
+    if (due != NULL) {
+        *due = nki_cork_end();
+    }
     eager = false;
     if (!nki_aio_wait_locked(a, slice_ms)) {
         op->aio = a;
@@ -87,14 +95,15 @@ static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, 
 }
 
 /* nk_send_wait and nk_recv_wait once op->msg holds what to send (if any). */
-static int op_run_locked(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slice_ms, nk_op *op)
+static int op_run_locked(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slice_ms, nk_op *op,
+                         bool *due)
 {
     nk_aio *a;
     int rv;
     if ((a = op_aio(op)) == NULL) {
         return NK_ENOMEM;
     }
-    if ((rv = op_wait(id, ctx, send, a, timeout, slice_ms, op)) != NK_PENDING) {
+    if ((rv = op_wait(id, ctx, send, a, timeout, slice_ms, op, due)) != NK_PENDING) {
         if (rv == 0 && !send && a->msg == NULL) {
             rv = NK_EINTERNAL; /* success without a message: a core bug */
         }
@@ -109,7 +118,7 @@ static int op_run(uint32_t id, int ctx, bool send, int32_t timeout, int32_t slic
     int rv;
     nki_init();
     nki_lock();
-    rv = op_run_locked(id, ctx, send, timeout, slice_ms, op);
+    rv = op_run_locked(id, ctx, send, timeout, slice_ms, op, NULL);
     nki_unlock();
     return rv;
 }
@@ -124,15 +133,13 @@ int nk_send_wait(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, 
 int nk_send_try(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_op *op)
 {
     int rv = op_message(op, m, data, len);
-    bool due;
+    bool due = false;
     if (rv != 0) {
         return rv;
     }
     nki_init();
     nki_lock();
-    nki_cork_begin();
-    rv = op_run_locked(id, ctx, true, 0, 0, op);
-    due = nki_cork_end();
+    rv = op_run_locked(id, ctx, true, 0, 0, op, &due);
     nki_unlock();
     return rv == 0 && due ? NK_QUEUED : rv;
 }
