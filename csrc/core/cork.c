@@ -13,8 +13,8 @@ static nki_list corked = {{&corked.head, &corked.head}};
 static bool allowed; /* inside nki_cork_begin/end, in a run of sends */
 static uint64_t last_end; /* nki_clock_ns() at the last nki_cork_end */
 static bool due;     /* the send inside them corked the first pipe */
-static nki_timer backstop;
-static bool backstop_ready;
+static void cork_backstop(nki_timer *t);
+static nki_timer backstop = {.slot = -1, .cb = cork_backstop};
 static int64_t corks; /* nk_debug_corks */
 
 int64_t nk_debug_corks(void)
@@ -48,30 +48,22 @@ static void cork_backstop(nki_timer *t)
 
 void nki_cork_add(nki_pipe *p)
 {
-    if (p->soon) {
+    if (nki_pipe_corked(p)) {
         return;
     }
     if (nki_list_empty(&corked)) {
         due = true;
-        if (!backstop_ready) {
-            nki_timer_init(&backstop, cork_backstop, NULL);
-            backstop_ready = true;
-        }
         if (backstop.slot < 0) { /* one pending backstop serves every batch */
             nki_timer_schedule(&backstop, nki_clock() + CORK_BACKSTOP_MS);
         }
     }
-    p->soon = true;
     corks++;
     nki_list_append(&corked, &p->cork_node);
 }
 
 void nki_cork_drop(nki_pipe *p)
 {
-    if (p->soon) {
-        p->soon = false;
-        nki_node_remove(&p->cork_node);
-    }
+    nki_node_remove(&p->cork_node); /* a no-op when not linked */
 }
 
 void nki_cork_begin(void)
@@ -100,5 +92,6 @@ void nki_cork_flush(void)
 void nki_cork_atfork_child(void)
 {
     nki_list_init(&corked);
-    allowed = due = backstop_ready = false;
+    allowed = due = false;
+    backstop.slot = -1; /* the child's timer heap starts empty */
 }

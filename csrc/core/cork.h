@@ -16,9 +16,9 @@
 /* Whether the send being dispatched now may leave its pipe corked: it is
  * an nk_send_try that came back to back with the one before it. */
 bool nki_cork_allowed(void);
-/* p's queue waits for a flush (sets p->soon); once per pipe until written. */
+/* p's queue waits for a flush (nki_pipe_corked); once per pipe until written. */
 void nki_cork_add(nki_pipe *p);
-/* p is being written or closed: it no longer waits (clears p->soon). */
+/* p is being written or closed: it no longer waits. */
 void nki_cork_drop(nki_pipe *p);
 
 /* For op.c: around the dispatch of one nk_send_try; the end says whether

@@ -38,6 +38,7 @@ int nki_pipe_init(nki_pipe *p, nki_sock *s, nki_ep *ep, const nki_pipe_ops *ops)
     p->pdata = NULL;
     p->attached = p->closed = p->paused = p->held = false;
     memset(&p->st, 0, sizeof(p->st));
+    p->cork_node.next = p->cork_node.prev = NULL;
     nki_msgq_init(&p->sendq);
     if ((rv = nki_idmap_alloc(&pipe_ids, p, &p->id)) != 0) {
         return rv;

@@ -20,7 +20,7 @@ typedef struct {
     void (*p_kick_later)(nki_pipe *p);
     /* Optional: like p_kick, but when sends come back to back and the send
      * allows it (cork.h) the transport may leave the queue for a flush, so
-     * that they share one system call (nki_cork_add sets p->soon). */
+     * that they share one system call (nki_cork_add). */
     void (*p_kick_soon)(nki_pipe *p);
     /* The protocol unpaused the pipe: deliver buffered and new messages. */
     void (*p_resume)(nki_pipe *p);
@@ -43,8 +43,7 @@ struct nki_pipe {
     bool closed;
     bool paused;          /* the protocol wants no messages for now */
     bool held;            /* waiting for the application to admit it */
-    bool soon;            /* corked: sendq waits for a flush (cork.h) */
-    nki_node cork_node;
+    nki_node cork_node;   /* linked while sendq waits for a flush (cork.h) */
     uint16_t peer_proto;
     nki_msgq sendq;       /* messages handed over, not yet fully written */
     nki_node sock_node;
@@ -89,9 +88,13 @@ static inline bool nki_pipe_busy(const nki_pipe *p)
  * at the sender's next flush.
  */
 #define NKI_PIPE_SOON_MAX 64
+static inline bool nki_pipe_corked(const nki_pipe *p)
+{
+    return nki_node_linked(&p->cork_node);
+}
 static inline bool nki_pipe_takes_more(const nki_pipe *p)
 {
-    return p->sendq.len == 0 || (p->soon && p->sendq.len < NKI_PIPE_SOON_MAX);
+    return p->sendq.len == 0 || (nki_pipe_corked(p) && p->sendq.len < NKI_PIPE_SOON_MAX);
 }
 void nki_pipe_pause(nki_pipe *p);
 void nki_pipe_resume(nki_pipe *p);

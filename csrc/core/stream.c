@@ -262,7 +262,7 @@ static void sp_kick_soon(nki_pipe *p)
         return; /* the handshake's end writes the queue */
     }
     if (sp->type_byte && m->hlen + m->len <= SMALL_WRITE && p->sendq.len < NKI_PIPE_SOON_MAX &&
-        nki_cork_allowed() && (p->soon || p->sendq.len == 1)) {
+        nki_cork_allowed() && (nki_pipe_corked(p) || p->sendq.len == 1)) {
         nki_cork_add(p);
         return;
     }
@@ -275,11 +275,10 @@ static void sp_kick_soon(nki_pipe *p)
 static void sp_write_pending(spipe *sp)
 {
     struct iovec iov[IOV_MSGS * 3];
-    if (!sp->write_later && !sp->base.soon) {
+    if (!sp->write_later && !nki_pipe_corked(&sp->base)) {
         return;
     }
-    sp->write_later = false;
-    nki_cork_drop(&sp->base);
+    sp->write_later = false; /* nki_pipe_close then takes it off the cork list */
     nki_task_cancel(&sp->write_task);
     if (sp->ready && sp->base.sendq.len > 0) {
         (void) sp_writev(sp, iov, sp_gather(sp, iov));

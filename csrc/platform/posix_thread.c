@@ -15,18 +15,16 @@ static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_condattr_t cv_attr;
 static _Atomic int64_t live_counts[NK_DEBUG_NCOUNTS];
 
-nki_time nki_clock(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (nki_time) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 uint64_t nki_clock_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+}
+
+nki_time nki_clock(void)
+{
+    return (nki_time) (nki_clock_ns() / 1000000u);
 }
 
 uint32_t nki_random(void)
