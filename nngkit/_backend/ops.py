@@ -63,27 +63,22 @@ _DEFAULT = lib.NK_DURATION_DEFAULT
 # -- send ---------------------------------------------------------------------
 
 
-def _send_now(oid: int, is_ctx: int, data: Any, timeout: int, slice_ms: int, op: Any) -> int:
+def _send_now(oid: int, is_ctx: int, data: Any, timeout: int, slice_ms: int, op: Any,
+              first: bool = False) -> int:
     """``nk_send_wait`` of `data`: small `bytes` are copied by the core, a
-    larger body or a message's `Parts` become an ``nk_msg`` here."""
+    larger body or a message's `Parts` become an ``nk_msg`` here.  With
+    `first` (an async send's first try) ``nk_send_try`` instead: no wait,
+    but a send back to back with the last may stay queued in its pipe until
+    `_flush`, and NK_QUEUED says this one owes the flush."""
     if type(data) is bytes and len(data) < LEND_MIN:
         if lent:
             reclaim()  # drop large bodies sent earlier as soon as the core is done
-        return _send_wait(oid, is_ctx, _NULL, data, len(data), timeout, slice_ms, op)
-    m = to_nk(*data) if type(data) is Parts else to_nk(data)
-    return _send_wait(oid, is_ctx, m, _NULL, 0, timeout, slice_ms, op)
-
-
-def _send_first(oid: int, is_ctx: int, data: Any, op: Any) -> int:
-    """An async send's first try, ``nk_send_try`` (as `_send_now` with no
-    wait, but a send back to back with the last may stay queued in its pipe
-    until `_flush`: NK_QUEUED says this one owes the flush)."""
-    if type(data) is bytes and len(data) < LEND_MIN:
-        if lent:
-            reclaim()
-        return _send_try(oid, is_ctx, _NULL, data, len(data), op)
-    m = to_nk(*data) if type(data) is Parts else to_nk(data)
-    return _send_try(oid, is_ctx, m, _NULL, 0, op)
+        m, body, n = _NULL, data, len(data)
+    else:
+        m, body, n = to_nk(*data) if type(data) is Parts else to_nk(data), _NULL, 0
+    if first:
+        return _send_try(oid, is_ctx, m, body, n, op)
+    return _send_wait(oid, is_ctx, m, body, n, timeout, slice_ms, op)
 
 
 def _unsent(rv: int, op: Any, keep: bool = False) -> bool:
@@ -159,7 +154,7 @@ async def asend(oid: int, is_ctx: int, data: Any, owner: Any = None) -> None:
     except IndexError:
         op = _new(_OP)
     try:
-        rv = _send_first(oid, is_ctx, data, op)
+        rv = _send_now(oid, is_ctx, data, 0, 0, op, True)
         if not rv:
             _spare.append(op)
         elif rv == _QUEUED:  # sent; its pipe writes at our loop's next turn
