@@ -12,7 +12,7 @@ from typing import List
 import pytest
 
 from tests.helpers.impl import nk
-from tests.helpers.spare_ops import spare_clean, stream_through, until_waiting
+from tests.helpers.spare_ops import cancel_while_waiting, spare_clean, stream_through
 from tests.helpers.sync import listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own backend
@@ -34,12 +34,7 @@ async def test_empty_failed_and_cancelled_receives_leave_clean_ops(sockets, leak
         with pytest.raises((nk.TryAgain, nk.Timeout)):
             await s.arecv()  # "not now", then the queue's timeout
     s.recv_timeout = -1
-    for _ in range(50):
-        t = asyncio.ensure_future(s.arecv())
-        await until_waiting()  # cancelled while it waits in the loop's queue
-        t.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await t
+    await cancel_while_waiting(s.arecv)
     assert spare_clean()
     s.close()
     with pytest.raises(nk.Closed):

@@ -12,7 +12,7 @@ import pytest
 
 from nngkit._backend import ops
 from tests.helpers.impl import nk
-from tests.helpers.spare_ops import spare_clean, stream_through, until_waiting
+from tests.helpers.spare_ops import cancel_while_waiting, spare_clean, stream_through
 from tests.helpers.sync import listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own backend
@@ -36,12 +36,7 @@ async def test_failed_and_cancelled_sends_keep_no_message(sockets, leak_check):
         with pytest.raises((nk.TryAgain, nk.Timeout)):
             await s.asend(b"never")
     s.send_timeout = -1
-    for _ in range(50):
-        t = asyncio.ensure_future(s.asend(b"cancelled"))
-        await until_waiting()  # cancelled while it waits in the loop's queue
-        t.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await t
+    await cancel_while_waiting(lambda: s.asend(b"cancelled"))
     assert spare_clean()
     s.close()
     with pytest.raises(nk.Closed):

@@ -19,6 +19,7 @@ from tests.faults.hostile import Resources, scaled
 from tests.helpers.impl import IMPL_NAME, nk
 from tests.helpers.peers import Proc, child_env, python_argv
 from tests.helpers.raw import PAIR0, RawConn
+from tests.helpers.spare_ops import cancel_while_waiting
 from tests.helpers.sync import Catcher, listen, wait_for, wait_thread_in_call
 from tests.helpers.wirecheck import expect_header, raw_pair_roundtrip
 
@@ -173,11 +174,7 @@ async def test_failed_and_cancelled_asends_free_their_messages(sockets, leak_che
         for _ in range(1000):
             if kind == "cancelled":
                 s.send_timeout = -1
-                t = asyncio.ensure_future(s.asend(payload))
-                await asyncio.sleep(0)
-                t.cancel()
-                with pytest.raises(asyncio.CancelledError):
-                    await t
+                await cancel_while_waiting(lambda: s.asend(payload), times=1)
             else:
                 s.send_timeout = 0 if kind == "nonblocking" else 1
                 with pytest.raises((nk.TryAgain, nk.Timeout)):

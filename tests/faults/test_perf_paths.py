@@ -17,6 +17,7 @@ from nngkit._backend import msg as backend_msg
 from tests.helpers.impl import IMPL_NAME, nk
 from tests.helpers.peers import child_env, python_argv
 from tests.helpers.raw import PeerClosed, RawConn, RawListener
+from tests.helpers.spare_ops import cancel_while_waiting
 from tests.helpers.sync import Catcher, listen, wait_for, recv_within
 
 pytestmark = pytest.mark.nngkit_only  # these exercise nngkit's own core paths
@@ -318,7 +319,6 @@ def test_large_frame_odd_arrivals(sockets, addr, pattern, leak_check):
 
 @pytest.mark.timeout(60)
 async def test_failed_and_cancelled_sends_of_lent_bytes_return_their_loans(sockets, leak_check):
-    import asyncio
     s = sockets(nk.Pair0)  # no peer: nothing can be sent
     data = big(11, 200 * 1024)
     for timeout in (0, 5):
@@ -329,12 +329,7 @@ async def test_failed_and_cancelled_sends_of_lent_bytes_return_their_loans(socke
             with pytest.raises((nk.TryAgain, nk.Timeout)):
                 await s.asend(data)
     s.send_timeout = -1
-    for _ in range(20):
-        t = asyncio.ensure_future(s.asend(data))
-        await asyncio.sleep(0)
-        t.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await t
+    await cancel_while_waiting(lambda: s.asend(data), times=20)
     s.close()
     wait_for(lent_settled, what="every loan returned")
 

@@ -1,11 +1,11 @@
 """The async backend's internals that its adversarial tests look at: the
-spare nk_op list (nngkit/_backend/ops.py `_spare`, shared by asend, arecv
+spare nk_op list (nngkit/_backend/ops.py `_spare`, shared by send, asend, arecv
 and recv; an op is kept only when clean) and the running loop's completion
 queue (what is waiting in it)."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any, List
+from typing import Any, Awaitable, Callable, List
 
 from nngkit._backend import asyncio_queue, ops
 from nngkit._backend.core import ffi
@@ -38,3 +38,17 @@ async def until_waiting(n: int = 1) -> None:
             return
         await asyncio.sleep(0)
     raise AssertionError("no operation started waiting within 1000 turns of the loop")
+
+
+async def cancel_while_waiting(start: Callable[[], Awaitable[Any]], times: int = 50) -> None:
+    """`times` operations from `start`, each cancelled while it waits in the
+    loop's queue; each must end cancelled."""
+    for _ in range(times):
+        task = asyncio.ensure_future(start())
+        await until_waiting()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            continue
+        raise AssertionError("an operation cancelled while waiting did not end cancelled")
