@@ -134,7 +134,8 @@ class Meter:
     def result(self) -> Dict[str, float]:
         span = self.last - self.start if self.start is not None else 0.0
         if span <= 0 or self.count == 0:
-            return {"msgs_per_s": float("nan"), "mb_per_s": float("nan"), "count": 0.0}
+            return {"msgs_per_s": float("nan"), "mb_per_s": float("nan"), "count": 0.0,
+                    "received": float(self.received)}
         return {"msgs_per_s": self.count / span, "mb_per_s": self.nbytes / span / 1e6,
                 "count": float(self.count), "received": float(self.received)}
 
@@ -148,12 +149,19 @@ def rtt_result(times: List[int]) -> Dict[str, float]:
 def sub_summary(per_sub: List[Dict[str, float]]) -> Dict[str, float]:
     """The median subscriber's rate, the slowest one's, and the median count
     of messages a subscriber received (the driver turns it into a fraction
-    of those published: delivered())."""
-    rates = [r["msgs_per_s"] for r in per_sub]
-    if not rates or any(math.isnan(r) for r in rates):
-        return {"per_sub_msgs_per_s": math.nan, "slowest_sub": math.nan, "received": math.nan}
+    of those published: delivered()).
+
+    A subscriber whose measured window stayed empty (its warm-up outlasted
+    the publisher, as a late-scheduled thread's can on a loaded machine)
+    has no rate: it is left out of the rates, and `subs_measured` says how
+    many had one, rather than one such thread blanking the whole row."""
+    rates = [r["msgs_per_s"] for r in per_sub if not math.isnan(r["msgs_per_s"])]
+    if not rates:
+        return {"per_sub_msgs_per_s": math.nan, "slowest_sub": math.nan, "received": math.nan,
+                "subs_measured": 0.0}
     return {"per_sub_msgs_per_s": statistics.median(rates), "slowest_sub": min(rates),
-            "received": statistics.median(r.get("received", math.nan) for r in per_sub)}
+            "received": statistics.median(r["received"] for r in per_sub),
+            "subs_measured": float(len(rates))}
 
 
 def delivered(out: Dict[str, float], published: Dict[str, Any]) -> Dict[str, float]:
