@@ -3,18 +3,26 @@
 #include "pipe.h"
 
 #define CORK_BACKSTOP_MS 2
+/* A blocking sender has no loop turn to flush at: what it corked leaves
+ * when its queue fills, when it (or any thread) next waits in the core, or
+ * this long after, whichever comes first. */
+#define CORK_SOON_US 50
 /* A try that starts within this of the end of the last one is part of a
  * run of sends: a lone send (a request, say) is written at once.  From the
  * end: a slow write must not hide a fast sender. */
 #define CORK_GAP_NS 4000
 static uint64_t gap_ns = CORK_GAP_NS; /* nk_debug_cork_gap */
+static uint32_t soon_us = CORK_SOON_US; /* nk_debug_cork_timers */
+static nki_time backstop_ms = CORK_BACKSTOP_MS;
 
 static nki_list corked = {{&corked.head, &corked.head}};
 static bool allowed; /* inside nki_cork_begin/end, in a run of sends */
 static uint64_t last_end; /* nki_clock_ns() at the last nki_cork_end */
 static bool due;     /* the send inside them corked the first pipe */
+static bool flushes; /* ... and its caller flushes at its loop's next turn */
 static void cork_backstop(nki_timer *t);
 static nki_timer backstop = {.slot = -1, .cb = cork_backstop};
+static nki_timer soon_flush = {.slot = -1, .cb = cork_backstop};
 static int64_t corks; /* nk_debug_corks */
 
 int64_t nk_debug_corks(void)
@@ -35,6 +43,18 @@ void nk_debug_cork_gap(int64_t ns)
     nki_unlock();
 }
 
+void nk_debug_cork_timers(int64_t soon_after, int64_t backstop_after)
+{
+    nki_init();
+    nki_lock();
+    soon_us = soon_after < 0 ? CORK_SOON_US : (uint32_t) soon_after;
+    backstop_ms = backstop_after < 0 ? CORK_BACKSTOP_MS : backstop_after;
+    nki_cork_flush(); /* and the timers armed at the old delays go */
+    nki_timer_cancel(&backstop);
+    nki_timer_cancel(&soon_flush);
+    nki_unlock();
+}
+
 bool nki_cork_allowed(void)
 {
     return allowed;
@@ -48,13 +68,16 @@ static void cork_backstop(nki_timer *t)
 
 void nki_cork_add(nki_pipe *p)
 {
+    if (!flushes) {
+        nki_timer_soon(&soon_flush, soon_us);
+    }
     if (nki_pipe_corked(p)) {
         return;
     }
     if (nki_list_empty(&corked)) {
         due = true;
         if (backstop.slot < 0) { /* one pending backstop serves every batch */
-            nki_timer_schedule(&backstop, nki_clock() + CORK_BACKSTOP_MS);
+            nki_timer_schedule(&backstop, nki_clock() + backstop_ms);
         }
     }
     corks++;
@@ -64,12 +87,21 @@ void nki_cork_add(nki_pipe *p)
 void nki_cork_drop(nki_pipe *p)
 {
     nki_node_remove(&p->cork_node); /* a no-op when not linked */
+    if (nki_list_empty(&corked)) {
+        nki_timer_cancel(&soon_flush); /* the next batch is timed afresh */
+    }
 }
 
-void nki_cork_begin(void)
+void nki_cork_begin(bool caller_flushes)
 {
     allowed = nki_clock_ns() - last_end < gap_ns;
+    flushes = caller_flushes;
     due = false;
+}
+
+bool nki_cork_pending(void)
+{
+    return !nki_list_empty(&corked);
 }
 
 bool nki_cork_end(void)
@@ -93,5 +125,5 @@ void nki_cork_atfork_child(void)
 {
     nki_list_init(&corked);
     allowed = due = false;
-    backstop.slot = -1; /* the child's timer heap starts empty */
+    backstop.slot = soon_flush.slot = -1; /* the child's timers start empty */
 }

@@ -1,12 +1,15 @@
 /*
  * cork.h - sends left queued until their sender flushes (cork.c).
  *
- * An asyncio sender sending back to back otherwise pays one system call
- * per message.  Its first try at a send (nk_send_try) lets the pipe that
- * takes the message leave it queued, with the ones that follow, until the
- * sender's event loop next turns and calls nk_flush: one write for the lot.
- * A backstop timer on the reactor writes whatever no flush wrote within
- * CORK_BACKSTOP_MS, so a sender that never flushes delays, never loses.
+ * A sender sending back to back otherwise pays one system call per
+ * message.  Its send lets the pipe that takes the message leave it queued,
+ * with the ones that follow, for one write for the lot.  An asyncio
+ * sender's first try (nk_send_try) leaves them until its event loop next
+ * turns and calls nk_flush; a blocking sender's (nk_send_wait) leave when
+ * the queue fills, when a thread next waits in the core, or CORK_SOON_US
+ * later on the reactor.  A backstop timer on the reactor writes whatever
+ * no flush wrote within CORK_BACKSTOP_MS, so a sender that never flushes
+ * delays, never loses.
  */
 #ifndef NKI_CORK_H
 #define NKI_CORK_H
@@ -21,10 +24,14 @@ void nki_cork_add(nki_pipe *p);
 /* p is being written or closed: it no longer waits. */
 void nki_cork_drop(nki_pipe *p);
 
-/* For op.c: around the dispatch of one nk_send_try; the end says whether
- * that send corked the first pipe, so that a flush is now due. */
-void nki_cork_begin(void);
+/* For op.c: around the dispatch of one send; the end says whether that
+ * send corked the first pipe, so that a flush is now due.  caller_flushes:
+ * the caller flushes at its loop's next turn (nk_send_try); else the
+ * reactor does, soon. */
+void nki_cork_begin(bool caller_flushes);
 bool nki_cork_end(void);
+/* Some pipe waits for a flush. */
+bool nki_cork_pending(void);
 /* Writes every corked pipe's queue. */
 void nki_cork_flush(void);
 void nki_cork_atfork_child(void);

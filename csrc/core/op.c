@@ -71,22 +71,30 @@ bool nki_dispatch_eager(void)
 }
 
 /* Starts the operation, then waits one slice for it.  When the slice ends
- * first (NK_PENDING) the aio is handed to the caller in op->aio.  With
- * 'due' (nk_send_try), the dispatch may cork, and *due says whether it
- * corked the first pipe; only the dispatch: the wait may let go of the lock. */
+ * first (NK_PENDING) the aio is handed to the caller in op->aio.  A send's
+ * dispatch may cork (cork.h): with 'due' (nk_send_try) its caller flushes,
+ * and *due says whether it corked the first pipe; only the dispatch: the
+ * wait may let go of the lock.  Before waiting, the thread writes what is
+ * corked: what it waits for may hang on it. */
 static int op_wait(uint32_t id, int ctx, bool send, nk_aio *a, int32_t timeout, int32_t slice_ms,
                    nk_op *op, bool *due)
 {
     a->timeout = timeout;
     eager = !send && timeout == 0;
-    if (due != NULL) {
-        nki_cork_begin();
+    if (send) {
+        nki_cork_begin(due != NULL);
     }
     nki_dispatch(id, ctx != 0, send, a);
-    if (due != NULL) {
-        *due = nki_cork_end();
+    if (send) {
+        bool first = nki_cork_end();
+        if (due != NULL) {
+            *due = first;
+        }
     }
     eager = false;
+    if (slice_ms != 0 && a->busy && nki_cork_pending()) {
+        nki_cork_flush();
+    }
     if (!nki_aio_wait_locked(a, slice_ms)) {
         op->aio = a;
         return NK_PENDING;

@@ -249,10 +249,10 @@ static void sp_kick_later(nki_pipe *p)
  * system call for the lot instead of one each.  A large frame, a full
  * queue or a pipe with unwritten bytes of its own is written at once.
  * Over ipc only: over loopback tcp the receiver then falls behind unless it
- * parses on its own thread too (sp_resume), and that costs a tcp sender
- * that does not cork (a blocking one) more than corking saves (PUSH/PULL
- * 64 B: asyncio pair 324k -> 722k msg/s, blocking sender into an asyncio
- * receiver 330k-385k -> 187k-238k).
+ * parses on its own thread too (sp_resume), and that cost a tcp sender
+ * that did not cork (a blocking one, then) more than corking saved
+ * (PUSH/PULL 64 B: asyncio pair 324k -> 722k msg/s, blocking sender into
+ * an asyncio receiver 330k-385k -> 187k-238k).
  */
 static void sp_kick_soon(nki_pipe *p)
 {

@@ -235,6 +235,9 @@ int nk_msg_reclaim(uint64_t *tokens, int max);
  * that fails, at any point, gives it back in op->msg (the caller's, to send
  * again or free).  A successful receive sets op->msg (the caller's to free)
  * and its body, header and pipe.  'op' is the caller's, one per operation.
+ * A small message nk_send_wait sends back to back with the one before may
+ * stay queued on its pipe with those that follow (cork.h) until the queue
+ * fills, a thread waits in the core, or some 50 us pass: no flush is owed.
  */
 #define NK_PENDING (-1)
 typedef struct {
@@ -259,7 +262,7 @@ int nk_recv_wait(uint32_t id, int ctx, int32_t timeout, int32_t slice_ms, nk_op 
  */
 #define NK_QUEUED (-2)
 int nk_send_try(uint32_t id, int ctx, nk_msg *m, const char *data, size_t len, nk_op *op);
-/* Writes every queue left corked by nk_send_try. */
+/* Writes every queue left corked by a send. */
 void nk_flush(void);
 /* The async path: start with the default timeout and completion to cq under
  * tag, on a new aio (op->aio, the caller's to free); 0 or NK_ENOMEM.  Once it
@@ -282,13 +285,16 @@ int nk_op_finish(nk_op *op);
 #define NK_DEBUG_NCOUNTS 7
 /* Waits until deferred frees have run, then fills out[NK_DEBUG_NCOUNTS]. */
 void nk_debug_counts(int64_t *out);
-/* How many times so far a send left its pipe corked (nk_send_try): tests
- * read it to know that the corked path ran. */
+/* How many times so far a send left its pipe corked (cork.h): tests read
+ * it to know that the corked path ran. */
 int64_t nk_debug_corks(void);
 /* Sets how close (ns) a send must follow the last to be corked; < 0: the
  * default (4 us).  Tests widen it to take the corked path however slowly
  * they run (a sanitizer build). */
 void nk_debug_cork_gap(int64_t ns);
+/* The blocking sender's flush delay (us) and the backstop's (ms); < 0: the
+ * defaults.  Tests set them long to see which other flush wrote a cork. */
+void nk_debug_cork_timers(int64_t soon_us, int64_t backstop_ms);
 
 /* ==== Statistics and endpoint control (stats.c, endpoint.c) ==== */
 

@@ -85,6 +85,11 @@ struct nki_timer {
 void nki_timer_init(nki_timer *t, void (*cb)(nki_timer *), void *arg);
 void nki_timer_schedule(nki_timer *t, nki_time when);
 void nki_timer_cancel(nki_timer *t);
+/* The heap's times are in ms; this one slot beside it fires delay_us from
+ * now, to within tens of microseconds, for a flush that must follow a
+ * blocking send closely (cork.c, its only user).  While armed, arming
+ * again does nothing; nki_timer_cancel disarms it. */
+void nki_timer_soon(nki_timer *t, uint32_t delay_us);
 
 /*
  * Tasks: run once on the reactor, after the current batch of events, with

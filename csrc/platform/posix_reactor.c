@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <sys/eventfd.h>
@@ -46,6 +47,8 @@ static int started; /* the reactor of this process is running */
 
 static nki_timer **heap;
 static int heap_len, heap_cap;
+static nki_timer *soon; /* nki_timer_soon's slot, due at soon_ns */
+static uint64_t soon_ns;
 
 static nki_task *task_head, *task_tail;
 static uint64_t tasks_posted, tasks_run;
@@ -113,6 +116,9 @@ void nki_timer_init(nki_timer *t, void (*cb)(nki_timer *), void *arg)
 void nki_timer_cancel(nki_timer *t)
 {
     int i = t->slot;
+    if (t == soon) {
+        soon = NULL;
+    }
     if (i < 0) {
         return;
     }
@@ -143,6 +149,18 @@ void nki_timer_schedule(nki_timer *t, nki_time when)
     heap_len++;
     heap_up(heap_len - 1);
     if (heap[0] == t && when < sleep_until) {
+        wake();
+    }
+}
+
+void nki_timer_soon(nki_timer *t, uint32_t delay_us)
+{
+    if (soon != NULL) {
+        return;
+    }
+    soon = t;
+    soon_ns = nki_clock_ns() + (uint64_t) delay_us * 1000u;
+    if (sleep_until == NKI_TIME_NEVER || soon_ns / 1000000u < (uint64_t) sleep_until) {
         wake();
     }
 }
@@ -372,13 +390,13 @@ void nki_pfd_fini(nki_pfd *pfd)
 
 #define EVENTS_MAX 64
 
-/* How long the next wait may last (ms; -1: until woken).  Also records the
- * wake-up time in sleep_until, which tells nki_timer_schedule whether a new
- * timer needs a wakeup. */
-static int plan_sleep(void)
+/* How long the next wait may last (ns; -1: until woken).  Also records the
+ * wake-up time in sleep_until, which tells nki_timer_schedule and
+ * nki_timer_soon whether a new timer needs a wakeup. */
+static int64_t plan_sleep(void)
 {
     nki_time now;
-    int tmo;
+    int64_t tmo;
     if (task_head) {
         sleep_until = 0;
         return 0;
@@ -386,21 +404,38 @@ static int plan_sleep(void)
     now = nki_clock();
     if (heap_len > 0) {
         nki_time d = heap[0]->when - now;
-        tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : (int) d);
+        tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : d);
     } else {
         /* Busy a moment ago: the next operation will likely arm a
          * timer, which then needs no wakeup.  Idle: sleep for good. */
         tmo = now - last_active < SLEEP_MAX ? SLEEP_MAX : -1;
     }
-    sleep_until = tmo < 0 ? NKI_TIME_NEVER : now + tmo;
+    tmo = tmo < 0 ? -1 : tmo * 1000000;
+    if (soon != NULL) {
+        uint64_t now_ns = nki_clock_ns();
+        int64_t left = soon_ns > now_ns ? (int64_t) (soon_ns - now_ns) : 0;
+        tmo = tmo < 0 || left < tmo ? left : tmo;
+    }
+    sleep_until = tmo < 0 ? NKI_TIME_NEVER : (nki_time) ((nki_clock_ns() + (uint64_t) tmo) / 1000000u);
     return tmo;
 }
 
 /* Waits without the lock; what it saw is noted once the lock is taken again
- * (last_active is also written by a lender's nki_poll_step: TSan). */
-static int wait_io(struct epoll_event *evs, int tmo)
+ * (last_active is also written by a lender's nki_poll_step: TSan).  A wait
+ * that is not whole milliseconds needs epoll_pwait2 (Linux 5.11); without
+ * it, it is rounded up. */
+static int wait_io(struct epoll_event *evs, int64_t tmo_ns)
 {
-    return epoll_wait(epfd, evs, EVENTS_MAX, tmo);
+    static bool no_pwait2;
+    if (tmo_ns > 0 && tmo_ns % 1000000 != 0 && !no_pwait2) {
+        struct timespec ts = {.tv_sec = tmo_ns / 1000000000, .tv_nsec = tmo_ns % 1000000000};
+        int n = epoll_pwait2(epfd, evs, EVENTS_MAX, &ts, NULL);
+        if (n >= 0 || errno != ENOSYS) {
+            return n;
+        }
+        no_pwait2 = true;
+    }
+    return epoll_wait(epfd, evs, EVENTS_MAX, tmo_ns < 0 ? -1 : (int) ((tmo_ns + 999999) / 1000000));
 }
 
 static unsigned poll_events(uint32_t ev)
@@ -495,6 +530,11 @@ static void run_timers(void)
         nki_timer_cancel(t);
         t->cb(t);
     }
+    if (soon != NULL && nki_clock_ns() >= soon_ns) {
+        nki_timer *t = soon;
+        soon = NULL;
+        t->cb(t);
+    }
 }
 
 /* I/O is ready and a lender may serve it: wait (lock released) until the
@@ -514,8 +554,11 @@ static void *reactor_main(void *unused)
 {
     struct epoll_event evs[EVENTS_MAX];
     (void) unused;
+    /* The default slack (50 us) would double nki_timer_soon's delays. */
+    (void) prctl(PR_SET_TIMERSLACK, 5000UL, 0, 0, 0);
     for (;;) {
-        int n, tmo;
+        int n;
+        int64_t tmo;
         nki_lock();
         in_dispatch = 0;
         tmo = plan_sleep();
@@ -526,7 +569,7 @@ static void *reactor_main(void *unused)
             last_active = nki_clock();
         }
         if (lenders > 0 && lender_alive && has_io(evs, n)) {
-            n = after_grace(evs, tmo);
+            n = after_grace(evs, tmo < 0 ? -1 : (int) ((tmo + 999999) / 1000000));
             lender_alive = !has_io(evs, n);
         }
         in_dispatch = 1; /* posts need no wakeup: the next plan_sleep sees them */
@@ -545,6 +588,7 @@ void nki_plat_reactor_reset(void)
     started = 0;
     epfd = wakefd = -1; /* inherited copies are left alone */
     heap_len = 0;
+    soon = NULL;
     task_head = task_tail = NULL;
     tasks_posted = tasks_run = 0;
     woken = in_dispatch = 0;

@@ -1,16 +1,19 @@
-"""Adversarial tests for corked sends (csrc/core/cork.h): an asyncio send
-that comes back to back with the last one on its ipc pipe may stay queued
-there, with those after it, until the loop's next turn writes them in one
-system call; a backstop timer writes what no flush did.  Whatever the path,
-nothing may be lost, reordered or mangled: not by a close right after the
-burst, a peer that stops reading or goes away, several pullers, or a sender
-that never flushes.  Blocking sends, tcp and lone sends never cork."""
+"""Adversarial tests for corked sends (csrc/core/cork.h): a send that comes
+back to back with the last one on its ipc pipe may stay queued there, with
+those after it, for one system call: an asyncio sender's until its loop's
+next turn, a blocking sender's until the queue fills, a thread waits in the
+core, or the reactor's short timer fires; a backstop timer writes what no
+flush did.  Whatever the path, nothing may be lost, reordered or mangled:
+not by a close right after the burst, a peer that stops reading or goes
+away, several pullers, or a sender that never flushes.  tcp and lone sends
+never cork."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import struct
-from typing import Any, List, Tuple
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 
@@ -18,7 +21,7 @@ from nngkit._backend.core import ffi, lib
 from tests.helpers.impl import nk
 from tests.helpers.raw import RawConn
 from tests.helpers.spare_ops import stream_through, until_waiting
-from tests.helpers.sync import Catcher, dial, listen, wait_for
+from tests.helpers.sync import Catcher, dial, listen, send_until_full, wait_for
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own send path and debug hook
 
@@ -51,6 +54,16 @@ def any_pace():
     lib.nk_debug_cork_gap(10 ** 10)
     yield
     lib.nk_debug_cork_gap(-1)
+
+
+@contextlib.contextmanager
+def cork_timers(soon_us: int, backstop_ms: int) -> Iterator[None]:
+    """The reactor's two flush timers set long, to see which flush wrote."""
+    lib.nk_debug_cork_timers(soon_us, backstop_ms)
+    try:
+        yield
+    finally:
+        lib.nk_debug_cork_timers(-1, -1)
 
 
 def try_send(sid: int, data: bytes) -> int:
@@ -95,20 +108,96 @@ async def test_async_burst_over_ipc_corks_and_arrives_whole(sockets, addr, any_p
 
 
 @pytest.mark.timeout(60)
-async def test_blocking_sends_and_tcp_never_cork(sockets, addr, any_pace):
-    sync_push = sockets(nk.Push0, send_timeout=10000)
-    tcp_push = sockets(nk.Push0, send_timeout=10000)
-    pulls = [sockets(nk.Pull0, recv_timeout=10000) for _ in range(2)]
-    dial(pulls[0], listen(sync_push, addr("ipc")))
-    dial(pulls[1], listen(tcp_push, addr("tcp")))
+def test_blocking_burst_over_ipc_corks_and_arrives_whole(sockets, addr, any_pace):
+    push = sockets(nk.Push0, send_timeout=10000)
+    pull = sockets(nk.Pull0, recv_timeout=10000)
+    dial(pull, listen(push, addr("ipc")))
+    sent = [numbered(i, n) for i, n in enumerate(sizes(3000))]
+    before = corks()
+    sender = Catcher(lambda: [push.send(data) for data in sent])
+    sender.start()
+    assert [pull.recv() for _ in sent] == sent
+    assert sender.finish(timeout=20).error is None
+    assert corks() > before
+
+
+@pytest.mark.timeout(60)
+async def test_tcp_never_corks(sockets, addr, any_pace):
+    push = sockets(nk.Push0, send_timeout=10000)
+    pull = sockets(nk.Pull0, recv_timeout=10000)
+    dial(pull, listen(push, addr("tcp")))
     before = corks()
     sent = [numbered(i, 64) for i in range(2000)]
-    sender = Catcher(lambda: [sync_push.send(data) for data in sent])
+    assert await stream_through(push, pull, sent) == sent
+    sender = Catcher(lambda: [push.send(data) for data in sent])
     sender.start()
-    assert [pulls[0].recv() for _ in sent] == sent
+    assert [pull.recv() for _ in sent] == sent
     assert sender.finish(timeout=20).error is None
-    assert await stream_through(tcp_push, pulls[1], sent) == sent
     assert corks() == before
+
+
+@pytest.mark.timeout(60)
+def test_a_blocking_senders_last_frames_leave_without_another_call(sockets, addr, any_pace):
+    """The sender stops calling after its run: the reactor's short timer
+    writes the corked tail (the backstop is set too long to)."""
+    push = sockets(nk.Push0, send_timeout=10000)
+    with RawConn.connect(listen(push, addr("ipc"))) as c, cork_timers(-1, 10 ** 6):
+        c.handshake(PULL)
+        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
+        before = corks()
+        sent = [numbered(i, 64) for i in range(5)]
+        for data in sent:
+            push.send(data)
+        assert read_bodies(c, len(sent)) == sent
+        assert corks() > before
+
+
+@pytest.mark.timeout(60)
+def test_a_wait_in_the_core_writes_what_is_corked(sockets, addr, any_pace):
+    """A thread that corked a run, then waits for something else (here a
+    receive that times out), writes the run before it waits: the peer may
+    be about to answer it.  Both timers are set too long to write it."""
+    push = sockets(nk.Push0, send_timeout=10000)
+    idle = sockets(nk.Pull0, recv_timeout=200)
+    with RawConn.connect(listen(push, addr("ipc"))) as c, cork_timers(10 ** 9, 10 ** 6):
+        c.handshake(PULL)
+        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
+        before = corks()
+        sent = [numbered(i, 64) for i in range(5)]
+        for data in sent:
+            push.send(data)
+        assert corks() > before
+        with pytest.raises(nk.Timeout):
+            idle.recv()
+        assert read_bodies(c, len(sent)) == sent
+
+
+@pytest.mark.timeout(60)
+def test_lone_blocking_sends_are_written_at_once(sockets, addr):
+    push = sockets(nk.Push0, send_timeout=10000)
+    before = corks()
+    with RawConn.connect(listen(push, addr("ipc"))) as c:
+        c.handshake(PULL)
+        for i in range(50):
+            push.send(numbered(i, 64))
+            assert c.read_frame(timeout=10) == numbered(i, 64)
+    assert corks() == before
+
+
+@pytest.mark.timeout(90)
+def test_blocking_sender_to_a_peer_that_stops_reading(sockets, addr, any_pace):
+    """Blocking sends cork and fill the kernel until one times out; the
+    peer then gets exactly the accepted frames, in order, and no more."""
+    push = sockets(nk.Push0, send_timeout=500)
+    with RawConn.connect(listen(push, addr("ipc"))) as c:
+        c.handshake(PULL)
+        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
+        before = corks()
+        sent = send_until_full(push, (numbered(i, 64) for i in range(400000)))
+        assert corks() > before
+        assert read_bodies(c, len(sent)) == sent
+        with pytest.raises(TimeoutError):  # nothing after them: the refused send stays unsent
+            c.read_frame(timeout=0.3)
 
 
 @pytest.mark.timeout(60)
