@@ -7,6 +7,10 @@
  * when its queue fills, when it (or any thread) next waits in the core, or
  * this long after, whichever comes first. */
 #define CORK_SOON_US 50
+/* A blocking sender corks only this far into a run: a short burst's last
+ * frames would otherwise wait CORK_SOON_US, longer than the burst took. */
+#define CORK_RUN_BLOCKING 16
+#define CORK_RUN_PAUSE_NS 100000
 /* A try that starts within this of the end of the last one is part of a
  * run of sends: a lone send (a request, say) is written at once.  From the
  * end: a slow write must not hide a fast sender. */
@@ -18,6 +22,7 @@ static nki_time backstop_ms = CORK_BACKSTOP_MS;
 static nki_list corked = {{&corked.head, &corked.head}};
 static bool allowed; /* inside nki_cork_begin/end, in a run of sends */
 static uint64_t last_end; /* nki_clock_ns() at the last nki_cork_end */
+static uint32_t run;      /* sends so far that followed the last within the gap */
 static bool due;     /* the send inside them corked the first pipe */
 static bool flushes; /* ... and its caller flushes at its loop's next turn */
 static void cork_backstop(nki_timer *t);
@@ -40,6 +45,7 @@ void nk_debug_cork_gap(int64_t ns)
     nki_init();
     nki_lock();
     gap_ns = ns < 0 ? CORK_GAP_NS : (uint64_t) ns;
+    run = 0;
     nki_unlock();
 }
 
@@ -94,7 +100,11 @@ void nki_cork_drop(nki_pipe *p)
 
 void nki_cork_begin(bool caller_flushes)
 {
-    allowed = nki_clock_ns() - last_end < gap_ns;
+    uint64_t gap = nki_clock_ns() - last_end;
+    bool next = gap < gap_ns;
+    /* A pause the sender's thread was preempted for does not end a run. */
+    run = next ? run + 1 : (gap < CORK_RUN_PAUSE_NS ? run : 0);
+    allowed = next && (caller_flushes || run >= CORK_RUN_BLOCKING);
     flushes = caller_flushes;
     due = false;
 }
@@ -125,5 +135,6 @@ void nki_cork_atfork_child(void)
 {
     nki_list_init(&corked);
     allowed = due = false;
+    run = 0;
     backstop.slot = soon_flush.slot = -1; /* the child's timers start empty */
 }

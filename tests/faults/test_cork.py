@@ -28,6 +28,7 @@ pytestmark = pytest.mark.nngkit_only  # nngkit's own send path and debug hook
 PULL = 0x51
 LIMIT = 2048  # stream.c's SMALL_WRITE: larger frames are never corked
 TRIES = 60  # runs of sends tried (180 uncorked ones fill no ipc socket buffer)
+RUN = 40  # a blocking run long enough to cork (cork.c: from its 16th send)
 
 
 def numbered(i: int, size: int) -> bytes:
@@ -145,7 +146,7 @@ def test_a_blocking_senders_last_frames_leave_without_another_call(sockets, addr
         c.handshake(PULL)
         wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
         before = corks()
-        sent = [numbered(i, 64) for i in range(5)]
+        sent = [numbered(i, 64) for i in range(RUN)]
         for data in sent:
             push.send(data)
         assert read_bodies(c, len(sent)) == sent
@@ -163,13 +164,33 @@ def test_a_wait_in_the_core_writes_what_is_corked(sockets, addr, any_pace):
         c.handshake(PULL)
         wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
         before = corks()
-        sent = [numbered(i, 64) for i in range(5)]
+        sent = [numbered(i, 64) for i in range(RUN)]
         for data in sent:
             push.send(data)
         assert corks() > before
         with pytest.raises(nk.Timeout):
             idle.recv()
         assert read_bodies(c, len(sent)) == sent
+
+
+@pytest.mark.timeout(60)
+def test_a_short_blocking_burst_is_written_at_once(sockets, addr):
+    """Fewer back-to-back blocking sends than a run that corks: each is
+    written as it is sent (no timer would write it: both are set too long
+    to).  At the real pace, each burst starting a run afresh (the gap knob
+    resets the run, as a long pause would)."""
+    push = sockets(nk.Push0, send_timeout=10000)
+    with RawConn.connect(listen(push, addr("ipc"))) as c, cork_timers(10 ** 9, 10 ** 6):
+        c.handshake(PULL)
+        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
+        for k in range(3):
+            lib.nk_debug_cork_gap(-1)
+            before = corks()
+            sent = [numbered(i, 64) for i in range(10)]
+            for data in sent:
+                push.send(data)
+            assert read_bodies(c, len(sent)) == sent
+            assert corks() == before
 
 
 @pytest.mark.timeout(60)
