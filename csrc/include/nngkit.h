@@ -235,9 +235,10 @@ int nk_msg_reclaim(uint64_t *tokens, int max);
  * that fails, at any point, gives it back in op->msg (the caller's, to send
  * again or free).  A successful receive sets op->msg (the caller's to free)
  * and its body, header and pipe.  'op' is the caller's, one per operation.
- * A small message nk_send_wait sends back to back with the one before may
- * stay queued on its pipe with those that follow (cork.h) until the queue
- * fills, a thread waits in the core, or some 50 us pass: no flush is owed.
+ * A small message nk_send_wait sends well into a run of back-to-back sends
+ * may stay queued on its pipe with those that follow (cork.h) until the
+ * queue fills, a thread waits in the core, or some 50 us pass: no flush is
+ * owed.
  */
 #define NK_PENDING (-1)
 typedef struct {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <sys/eventfd.h>
@@ -423,13 +424,17 @@ static int64_t plan_sleep(void)
 /* Waits without the lock; what it saw is noted once the lock is taken again
  * (last_active is also written by a lender's nki_poll_step: TSan).  A wait
  * that is not whole milliseconds needs epoll_pwait2 (Linux 5.11); without
- * it, it is rounded up. */
+ * it, it is rounded up.  Called by number: glibc's wrapper (2.35) would
+ * raise the glibc the wheel needs (docs/install.md: 2.34). */
+#ifndef SYS_epoll_pwait2
+#define SYS_epoll_pwait2 441 /* the same on every architecture but alpha */
+#endif
 static int wait_io(struct epoll_event *evs, int64_t tmo_ns)
 {
     static bool no_pwait2;
     if (tmo_ns > 0 && tmo_ns % 1000000 != 0 && !no_pwait2) {
         struct timespec ts = {.tv_sec = tmo_ns / 1000000000, .tv_nsec = tmo_ns % 1000000000};
-        int n = epoll_pwait2(epfd, evs, EVENTS_MAX, &ts, NULL);
+        int n = (int) syscall(SYS_epoll_pwait2, epfd, evs, EVENTS_MAX, &ts, NULL, (size_t) 8);
         if (n >= 0 || errno != ENOSYS) {
             return n;
         }
