@@ -52,6 +52,7 @@ class Messaging:
     _held: Held
     _keeps_held: bool = True
     _is_ctx = 0  # for the backend's send and receive
+    _streams = False  # only receives (PULL, SUB): nothing it sends answers them
 
     @property
     def id(self) -> int:
@@ -129,7 +130,7 @@ class Messaging:
 
     async def arecv_msg(self) -> Message:
         """Asynchronously receive a `Message`."""
-        parts = await ops.arecv(self.id, self._is_ctx, self._held, True)
+        parts = await ops.arecv(self.id, self._is_ctx, self._held, True, self)
         return received(parts, self._pipe_for(parts.pipe))
 
     def __aiter__(self) -> "Messaging":

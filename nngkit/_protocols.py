@@ -94,6 +94,7 @@ class _Subscribing:
     """``subscribe``/``unsubscribe`` for a Sub0 socket or context."""
 
     __slots__ = ()
+    _streams = True  # a subscriber only receives
 
     def subscribe(self, topic: Topic) -> None:
         """Receive messages whose body starts with ``topic`` (b"" for all)."""
@@ -148,6 +149,7 @@ class Pull0(Socket):
     """Pipeline receiver: fair-queues messages from all its `Push0` peers."""
 
     _proto = const("PROTO_PULL0")
+    _streams = True
 
 
 class Surveyor0Context(Context):

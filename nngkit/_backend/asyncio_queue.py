@@ -9,7 +9,8 @@ waits (``nk_poll_lend``), the core's thread leaves ready I/O to the loop
 for up to a millisecond before it serves it itself (a loop busy elsewhere
 delays nobody for longer); once nothing waits, the core's thread reads
 ahead beside the loop as before.  A loop found busy (callbacks ready) or
-with nothing pending when the core has I/O stops watching for a while.
+with nothing pending when the core has I/O stops watching for a while, and
+a receive that streams large messages does not lend (ops._arecv_queued).
 
 One queue per loop, made on first use (`queue_for`).  The queue of a loop
 that has been closed (or collected) is released when the next queue is

@@ -13,7 +13,7 @@ Subclasses say how the fd is watched and how a task waits (`_new_waiter`,
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Set
 
 from .._errors import check
 from .aio import free_aio, rescue_from
@@ -51,6 +51,9 @@ class CompletionQueue:
         self._pending: Dict[int, Entry] = {}
         self._users = 0  # aios bound to the queue and not yet freed
         self._closing = False
+        # Sockets (ids) whose stream of receives brings large messages:
+        # their waits leave the core's reading to its own thread (`settle`).
+        self.large_streams: Set[int] = set()
 
     # -- framework hooks --------------------------------------------------
 
@@ -74,9 +77,10 @@ class CompletionQueue:
 
     # -- shared logic -----------------------------------------------------
 
-    async def settle(self, held: Optional[Held], start: Start) -> Any:
+    async def settle(self, held: Optional[Held], start: Start, lend: bool = True) -> Any:
         """Start an operation bound to this queue and wait for it: the one
-        start/await/abandon sequence of every async operation.
+        start/await/abandon sequence of every async operation.  With `lend`
+        the loop may serve the core's I/O itself while it waits (`_waiting`).
 
         ``start(tag)`` starts it (``nk_send_start``, ``nk_recv_start``, an
         aio bound with ``nk_aio_set_cq``) and returns its aio.  On return
@@ -90,7 +94,8 @@ class CompletionQueue:
         entry.aio = start(tag)
         self._pending[tag] = entry
         self._users += 1
-        self._waiting()
+        if lend:
+            self._waiting()
         try:
             await self.wait(entry)
         except BaseException:
