@@ -137,20 +137,27 @@ async def test_tcp_never_corks(sockets, addr, any_pace):
     assert corks() == before
 
 
+def blocking_run(push: Any, c: RawConn) -> List[bytes]:
+    """Once `c` has shaken hands with `push`, a run of blocking sends long
+    enough to cork (any_pace), then no further call; what was sent."""
+    c.handshake(PULL)
+    wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
+    before = corks()
+    sent = [numbered(i, 64) for i in range(RUN)]
+    for data in sent:
+        push.send(data)
+    assert corks() > before
+    return sent
+
+
 @pytest.mark.timeout(60)
 def test_a_blocking_senders_last_frames_leave_without_another_call(sockets, addr, any_pace):
     """The sender stops calling after its run: the reactor's short timer
     writes the corked tail (the backstop is set too long to)."""
     push = sockets(nk.Push0, send_timeout=10000)
     with RawConn.connect(listen(push, addr("ipc"))) as c, cork_timers(-1, 10 ** 6):
-        c.handshake(PULL)
-        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
-        before = corks()
-        sent = [numbered(i, 64) for i in range(RUN)]
-        for data in sent:
-            push.send(data)
+        sent = blocking_run(push, c)
         assert read_bodies(c, len(sent)) == sent
-        assert corks() > before
 
 
 @pytest.mark.timeout(60)
@@ -161,13 +168,7 @@ def test_a_wait_in_the_core_writes_what_is_corked(sockets, addr, any_pace):
     push = sockets(nk.Push0, send_timeout=10000)
     idle = sockets(nk.Pull0, recv_timeout=200)
     with RawConn.connect(listen(push, addr("ipc"))) as c, cork_timers(10 ** 9, 10 ** 6):
-        c.handshake(PULL)
-        wait_for(lambda: push.pipes, timeout=10, what="the peer's pipe")
-        before = corks()
-        sent = [numbered(i, 64) for i in range(RUN)]
-        for data in sent:
-            push.send(data)
-        assert corks() > before
+        sent = blocking_run(push, c)
         with pytest.raises(nk.Timeout):
             idle.recv()
         assert read_bodies(c, len(sent)) == sent

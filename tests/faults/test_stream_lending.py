@@ -15,7 +15,7 @@ import pytest
 from nngkit._backend import asyncio_queue
 from nngkit._backend.ops import LARGE_STREAM, LARGE_STREAM_MAX
 from tests.helpers.impl import nk
-from tests.helpers.spare_ops import until_waiting
+from tests.helpers.spare_ops import stream_through, until_waiting
 from tests.helpers.sync import dial, listen
 
 pytestmark = pytest.mark.nngkit_only  # nngkit's own bridge between the core and asyncio
@@ -93,14 +93,4 @@ def test_a_large_stream_without_lending_arrives_whole_and_in_order(sockets, addr
     dial(pull, listen(push, addr(scheme)))
     sent = [_body(i, (40 + i % 7 * 30) * 1024) for i in range(300)]
 
-    async def main() -> List[bytes]:
-        async def produce() -> None:
-            for body in sent:
-                await push.asend(body)
-
-        producer = asyncio.ensure_future(produce())
-        got = [await pull.arecv() for _ in sent]
-        await producer
-        return got
-
-    assert asyncio.run(main()) == sent
+    assert asyncio.run(stream_through(push, pull, sent)) == sent
