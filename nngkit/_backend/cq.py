@@ -13,7 +13,8 @@ Subclasses say how the fd is watched and how a task waits (`_new_waiter`,
 from __future__ import annotations
 
 import itertools
-from typing import Any, Callable, Dict, Optional, Set
+import weakref
+from typing import Any, Callable, Dict, Optional
 
 from .._errors import check
 from .aio import free_aio, rescue_from
@@ -51,9 +52,10 @@ class CompletionQueue:
         self._pending: Dict[int, Entry] = {}
         self._users = 0  # aios bound to the queue and not yet freed
         self._closing = False
-        # Sockets (ids) whose stream of receives brings large messages:
-        # their waits leave the core's reading to its own thread (`settle`).
-        self.large_streams: Set[int] = set()
+        # Sockets and contexts whose stream of receives brings large
+        # messages: their waits leave the core's reading to its own thread
+        # (`settle`).  Weak: a closed socket leaves by itself.
+        self.large_streams: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
     # -- framework hooks --------------------------------------------------
 

@@ -262,7 +262,7 @@ async def arecv(oid: int, is_ctx: int, held: Held, whole: bool, owner: Any = Non
         rv = _recv_wait(oid, is_ctx, 0, 0, op)
         if rv == _EAGAIN:
             _spare.append(op)  # nothing received, no aio handed over: clean
-            return await _arecv_queued(oid, is_ctx, held, whole, owner is not None and owner._streams)
+            return await _arecv_queued(oid, is_ctx, held, whole, owner if owner is not None and owner._streams else None)
         if rv:
             _await_recv(rv, op)
         got = _take(op, whole)
@@ -273,13 +273,14 @@ async def arecv(oid: int, is_ctx: int, held: Held, whole: bool, owner: Any = Non
         raise
 
 
-async def _arecv_queued(oid: int, is_ctx: int, held: Held, whole: bool, stream: bool) -> Any:
+async def _arecv_queued(oid: int, is_ctx: int, held: Held, whole: bool, stream: Any) -> Any:
     """Receive through the running loop's queue.  The aio belongs to the
     queue (`CompletionQueue.settle`), not to `op`.
 
-    A `stream` (a socket that only receives) whose last message here was
-    large does not lend the loop to the core's reading while it waits: the
-    core's thread then reads the next message while this one is copied out
+    A `stream` (a socket or context that only receives) whose last message
+    here was large does not lend the loop to the core's reading while it
+    waits: the core's thread then reads the next message while this one is
+    copied out
     (asyncio PUSH/PULL 64 KiB, medians of 5 alternations: tcp 3.76 to
     4.66 GB/s, ipc 4.85 to 5.25).  Small messages, 1 MiB ones (whose ipc
     row measured better lending) and replies keep the wake-up lending
@@ -287,18 +288,18 @@ async def _arecv_queued(oid: int, is_ctx: int, held: Held, whole: bool, stream: 
     queue = current_queue()
     op = _new(_OP)
     large = queue.large_streams
-    lend = not (stream and oid in large)
+    lend = stream is None or stream not in large
     aio = await queue.settle(held, lambda tag: _started(_recv_start(oid, is_ctx, queue.cq, tag, op), op), lend)
     try:
         try:
             check(_op_finish(op))
         finally:
             queue.free(aio)
-        if stream:
+        if stream is not None:
             if LARGE_STREAM <= op.len < LARGE_STREAM_MAX:
-                large.add(oid)
+                large.add(stream)
             else:
-                large.discard(oid)
+                large.discard(stream)
         return _take(op, whole)
     except BaseException:
         _keep(op, held)
