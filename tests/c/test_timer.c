@@ -235,6 +235,72 @@ static void cancel_is_idempotent(void)
     nki_unlock();
 }
 
+/* ---- nki_timer_soon: the one sub-millisecond slot beside the heap ---- */
+
+static uint64_t soon_fired_ns;
+
+static void soon_cb(nki_timer *t)
+{
+    soon_fired_ns = nki_clock_ns();
+    record_cb(t);
+    done = 1;
+    nki_cv_wake(&done_cv);
+}
+
+static void a_soon_timer_fires_and_not_before_its_delay(void)
+{
+    uint64_t armed;
+    int k;
+    for (k = 0; k < 3; k++) { /* 50 us: the reactor woken from its sleep */
+        uint32_t delay_us = k == 0 ? 50 : (k == 1 ? 700 : 2500);
+        setup(soon_cb);
+        nki_lock();
+        armed = nki_clock_ns();
+        nki_timer_soon(&timers[0], delay_us);
+        wait_done();
+        NKT_EQ(nfired, 1);
+        NKT_EQ_PTR(fired[0], &timers[0]);
+        NKT_CHECK(soon_fired_ns >= armed + (uint64_t) delay_us * 1000u);
+        nki_unlock();
+    }
+}
+
+static void arming_it_again_keeps_the_first_deadline_and_timer(void)
+{
+    uint64_t armed;
+    setup(soon_cb);
+    nki_lock();
+    armed = nki_clock_ns();
+    nki_timer_soon(&timers[0], 3000);
+    nki_timer_soon(&timers[0], 1);  /* armed: no earlier deadline */
+    nki_timer_soon(&timers[1], 1);  /* the slot is taken: not armed */
+    wait_done();
+    NKT_EQ(nfired, 1);
+    NKT_EQ_PTR(fired[0], &timers[0]);
+    NKT_CHECK(soon_fired_ns >= armed + 3000000u);
+    nki_unlock();
+}
+
+static void a_cancelled_soon_timer_never_fires_and_the_slot_is_free(void)
+{
+    nki_time base = setup(record_cb);
+    nki_lock();
+    nki_timer_soon(&timers[0], 100);
+    nki_timer_cancel(&timers[0]);
+    nki_timer_cancel(&timers[0]); /* idempotent */
+    nki_timer_soon(&timers[1], 100); /* the slot is free again */
+    timers[1].cb = soon_cb;
+    wait_done();
+    NKT_EQ(nfired, 1);
+    NKT_EQ_PTR(fired[0], &timers[1]);
+    /* and the heap is untouched: a due heap timer still fires */
+    done = 0;
+    nki_timer_schedule(&sentinel, base + 1);
+    wait_done();
+    NKT_EQ(nfired, 1);
+    nki_unlock();
+}
+
 static const nkt_case cases[] = {
     NKT_CASE(due_timers_fire_in_deadline_order),
     NKT_CASE(random_schedule_and_cancel_keep_the_heap_ordered),
@@ -242,6 +308,9 @@ static const nkt_case cases[] = {
     NKT_CASE(a_timer_rescheduled_by_its_callback_fires_again),
     NKT_CASE(a_future_timer_fires_not_before_its_deadline),
     NKT_CASE(cancel_is_idempotent),
+    NKT_CASE(a_soon_timer_fires_and_not_before_its_delay),
+    NKT_CASE(arming_it_again_keeps_the_first_deadline_and_timer),
+    NKT_CASE(a_cancelled_soon_timer_never_fires_and_the_slot_is_free),
     {NULL, NULL},
 };
 
