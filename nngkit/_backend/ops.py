@@ -280,11 +280,10 @@ async def _arecv_queued(oid: int, is_ctx: int, held: Held, whole: bool, stream: 
     A `stream` (a socket or context that only receives) whose last message
     here was large does not lend the loop to the core's reading while it
     waits: the core's thread then reads the next message while this one is
-    copied out
-    (asyncio PUSH/PULL 64 KiB, medians of 5 alternations: tcp 3.76 to
-    4.66 GB/s, ipc 4.85 to 5.25).  Small messages, 1 MiB ones (whose ipc
-    row measured better lending) and replies keep the wake-up lending
-    saves (about 24 us a round trip)."""
+    copied out (asyncio PUSH/PULL 64 KiB, medians of 5 alternations: tcp
+    3.76 to 4.66 GB/s, ipc 4.85 to 5.25).  Small messages, 1 MiB ones
+    (whose ipc row measured better lending) and replies keep the wake-up
+    lending saves (about 24 us a round trip)."""
     queue = current_queue()
     op = _new(_OP)
     large = queue.large_streams
