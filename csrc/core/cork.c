@@ -25,9 +25,9 @@ static uint64_t last_end; /* nki_clock_ns() at the last nki_cork_end */
 static uint32_t run;      /* sends so far that followed the last within the gap */
 static bool due;     /* the send inside them corked the first pipe */
 static bool flushes; /* ... and its caller flushes at its loop's next turn */
-static void cork_backstop(nki_timer *t);
-static nki_timer backstop = {.slot = -1, .cb = cork_backstop};
-static nki_timer soon_flush = {.slot = -1, .cb = cork_backstop};
+static void cork_timer_flush(nki_timer *t);
+static nki_timer backstop = {.slot = -1, .cb = cork_timer_flush};
+static nki_timer soon_flush = {.slot = -1, .cb = cork_timer_flush};
 static int64_t corks; /* nk_debug_corks */
 
 int64_t nk_debug_corks(void)
@@ -66,7 +66,7 @@ bool nki_cork_allowed(void)
     return allowed;
 }
 
-static void cork_backstop(nki_timer *t)
+static void cork_timer_flush(nki_timer *t)
 {
     (void) t;
     nki_cork_flush();

@@ -396,13 +396,15 @@ void nki_pfd_fini(nki_pfd *pfd)
  * nki_timer_soon whether a new timer needs a wakeup. */
 static int64_t plan_sleep(void)
 {
+    uint64_t now_ns;
     nki_time now;
     int64_t tmo;
     if (task_head) {
         sleep_until = 0;
         return 0;
     }
-    now = nki_clock();
+    now_ns = nki_clock_ns();
+    now = (nki_time) (now_ns / 1000000u);
     if (heap_len > 0) {
         nki_time d = heap[0]->when - now;
         tmo = d < 0 ? 0 : (d > SLEEP_MAX ? SLEEP_MAX : d);
@@ -413,12 +415,17 @@ static int64_t plan_sleep(void)
     }
     tmo = tmo < 0 ? -1 : tmo * 1000000;
     if (soon != NULL) {
-        uint64_t now_ns = nki_clock_ns();
         int64_t left = soon_ns > now_ns ? (int64_t) (soon_ns - now_ns) : 0;
         tmo = tmo < 0 || left < tmo ? left : tmo;
     }
-    sleep_until = tmo < 0 ? NKI_TIME_NEVER : (nki_time) ((nki_clock_ns() + (uint64_t) tmo) / 1000000u);
+    sleep_until = tmo < 0 ? NKI_TIME_NEVER : (nki_time) ((now_ns + (uint64_t) tmo) / 1000000u);
     return tmo;
+}
+
+/* A wait in ns as whole ms, rounded up (-1 stays "until woken"). */
+static int ms_up(int64_t ns)
+{
+    return ns < 0 ? -1 : (int) ((ns + 999999) / 1000000);
 }
 
 /* Waits without the lock; what it saw is noted once the lock is taken again
@@ -440,7 +447,7 @@ static int wait_io(struct epoll_event *evs, int64_t tmo_ns)
         }
         no_pwait2 = true;
     }
-    return epoll_wait(epfd, evs, EVENTS_MAX, tmo_ns < 0 ? -1 : (int) ((tmo_ns + 999999) / 1000000));
+    return epoll_wait(epfd, evs, EVENTS_MAX, ms_up(tmo_ns));
 }
 
 static unsigned poll_events(uint32_t ev)
@@ -574,7 +581,7 @@ static void *reactor_main(void *unused)
             last_active = nki_clock();
         }
         if (lenders > 0 && lender_alive && has_io(evs, n)) {
-            n = after_grace(evs, tmo < 0 ? -1 : (int) ((tmo + 999999) / 1000000));
+            n = after_grace(evs, ms_up(tmo));
             lender_alive = !has_io(evs, n);
         }
         in_dispatch = 1; /* posts need no wakeup: the next plan_sleep sees them */
